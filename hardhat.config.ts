@@ -1,0 +1,28 @@
+import type { HardhatUserConfig } from "hardhat/config";
+import "@nomicfoundation/hardhat-toolbox";
+
+// The plugin, imported the way a user imports "hardhat-parallel".
+import "./plugin";
+// This repository compiles with the npm `solc` package, never downloading.
+import "./scripts/offline-solc";
+
+const config: HardhatUserConfig = {
+  solidity: {
+    // Exactly the version of the pinned npm `solc` package (see
+    // scripts/offline-solc.ts); any other version would be downloaded.
+    version: "0.8.28",
+    settings: {
+      optimizer: { enabled: true, runs: 200 },
+    },
+  },
+  // Example of the plugin's options; see plugin/hardhat/config.ts.
+  parallel: {
+    workers: 2,
+  },
+  mocha: {
+    // Benchmarks and mainnet-block replays run inside tests.
+    timeout: 600000,
+  },
+};
+
+export default config;

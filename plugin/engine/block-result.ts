@@ -1,0 +1,77 @@
+/**
+ * Shapes a block's transaction outcomes into what a client needs: receipts
+ * with cumulative gas, the block's gas, logs bloom and receipts root, and the
+ * block-level validity rules that depend on earlier transactions (gas limit).
+ * Both executors produce their outcomes in block order and call this.
+ */
+import type { Block } from "@ethereumjs/block";
+import { MerklePatriciaTrie } from "@ethereumjs/mpt";
+import { RLP } from "@ethereumjs/rlp";
+import { KECCAK256_RLP, bytesToHex } from "@ethereumjs/util";
+import { encodeReceipt } from "@ethereumjs/vm";
+
+import type { StateDiff } from "./flat-state";
+import type { BlockStats, Read, TxReceiptData, TxWriteSet } from "./types";
+
+export interface TxReceipt extends TxReceiptData {
+  txHash: string;
+  type: number;
+  cumulativeGasUsed: bigint;
+}
+
+export interface BlockResult {
+  receipts: TxReceipt[];
+  gasUsed: bigint;
+  logsBloom: Uint8Array;
+  receiptsRoot: Uint8Array;
+  requestsHash?: Uint8Array;
+  /** Net state change of the block (transactions and system phases). */
+  diff: StateDiff;
+  /** Set when the caller asked for it (computeStateRoot). */
+  stateRoot?: Uint8Array;
+  /** Per tx: the locations read, with the value and version each read saw. */
+  reads: Read[][];
+  /** Per tx: the locations written. */
+  writeSets: TxWriteSet[];
+  stats: BlockStats;
+}
+
+/** A transaction that makes the block invalid, named by index and hash. */
+export class InvalidBlockError extends Error {
+  constructor(
+    readonly txIndex: number,
+    readonly txHash: string,
+    readonly reason: string,
+  ) {
+    super(`invalid transaction ${txIndex} (${txHash}) in block: ${reason}`);
+  }
+}
+
+export function blockGasLimitError(block: Block, index: number, used: bigint): InvalidBlockError | undefined {
+  const tx = block.transactions[index];
+  if (used + tx.gasLimit <= block.header.gasLimit) return undefined;
+  return new InvalidBlockError(index, bytesToHex(tx.hash()), `tx gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - used}`);
+}
+
+export async function assembleReceipts(block: Block, receipts: TxReceiptData[]): Promise<Pick<BlockResult, "receipts" | "gasUsed" | "logsBloom" | "receiptsRoot">> {
+  const bloom = new Uint8Array(256);
+  let cumulative = 0n;
+  let gasUsed = 0n;
+  const out: TxReceipt[] = [];
+  const trie = new MerklePatriciaTrie();
+  for (let i = 0; i < receipts.length; i++) {
+    const r = receipts[i];
+    const tx = block.transactions[i];
+    cumulative += r.gasUsed;
+    gasUsed += r.blockGasUsed;
+    for (let b = 0; b < 256; b++) bloom[b] |= r.bloom[b];
+    const receipt: TxReceipt = { ...r, txHash: bytesToHex(tx.hash()), type: tx.type, cumulativeGasUsed: cumulative };
+    out.push(receipt);
+    await trie.put(RLP.encode(i), encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulative, bitvector: r.bloom, logs: r.logs }, tx.type));
+  }
+  return { receipts: out, gasUsed, logsBloom: bloom, receiptsRoot: receipts.length === 0 ? KECCAK256_RLP : trie.root() };
+}
+
+export function emptyStats(mode: BlockStats["mode"], workers: number): BlockStats {
+  return { mode, workers, events: [], txs: [], reexecutions: 0, blocked: 0, validations: 0, aborts: 0, executionMs: 0, stateRootMs: 0, wallMs: 0 };
+}

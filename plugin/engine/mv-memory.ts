@@ -1,0 +1,232 @@
+/**
+ * Multi-version memory (Block-STM): for every location, the value written by
+ * each transaction of the block, ordered by transaction index. A read by tx k
+ * sees the highest writer below k, else the base state. The coordinator holds
+ * the authoritative copy; each worker holds a mirror fed by the same update
+ * log, so a worker's view may lag but never disagrees about what it has seen.
+ *
+ * Two kinds of location resolve through more than one entry:
+ * - a balance may carry commutative deltas (fees paid to the beneficiary):
+ *   the value is the nearest absolute write (or the base) plus every delta
+ *   above it;
+ * - a storage slot is zero if the account's storage was wiped by a tx above
+ *   the slot's nearest writer.
+ * Validation re-resolves reads with exactly the same code (resolve()), so a
+ * read is valid iff its effective value is unchanged.
+ */
+import { addressOf, kindOf, wipeKey } from "./location";
+import { StateDiff } from "./flat-state";
+import type { Incarnation, LocationKey, LocationValue, ReadOrigin, TxIndex, TxWriteSet, Write } from "./types";
+
+export interface MVEntry {
+  tx: TxIndex;
+  incarnation: Incarnation;
+  value: LocationValue;
+  delta: boolean;
+  /** The writer was aborted: readers must wait for its next incarnation. */
+  estimate: boolean;
+}
+
+export type Resolved = { value: LocationValue; origin: ReadOrigin; estimate?: undefined } | { estimate: TxIndex };
+
+export type BaseReader = (key: LocationKey) => LocationValue;
+
+const BASE_ORIGIN: ReadOrigin = { kind: "base" };
+
+/** One update of the memory, in the order the coordinator applied it. */
+export type MVUpdate =
+  | { kind: "write"; tx: TxIndex; incarnation: Incarnation; writeSet: TxWriteSet }
+  | { kind: "estimate"; tx: TxIndex };
+
+export class MVMemory {
+  private readonly data = new Map<LocationKey, MVEntry[]>();
+  /** Keys written by each tx's latest incarnation. */
+  private readonly written = new Map<TxIndex, LocationKey[]>();
+  readonly code = new Map<string, Uint8Array>();
+
+  constructor(private readonly base: BaseReader) {}
+
+  apply(update: MVUpdate): Set<LocationKey> {
+    if (update.kind === "estimate") {
+      this.markEstimate(update.tx);
+      return new Set();
+    }
+    return this.record(update.tx, update.incarnation, update.writeSet);
+  }
+
+  /**
+   * Replaces tx's writes with those of a new incarnation. Returns the keys
+   * whose entry for tx changed (new, removed or different value), which is
+   * where readers above tx may now be invalid.
+   */
+  record(tx: TxIndex, incarnation: Incarnation, writeSet: TxWriteSet): Set<LocationKey> {
+    for (const [hash, bytes] of writeSet.code) this.code.set(hash, bytes);
+    const changed = new Set<LocationKey>();
+    const previous = this.written.get(tx);
+    const keys: LocationKey[] = [];
+    for (const w of writeSet.writes) {
+      keys.push(w.key);
+      if (this.upsert(tx, incarnation, w)) changed.add(w.key);
+    }
+    if (previous !== undefined) {
+      const now = new Set(keys);
+      for (const key of previous) {
+        if (!now.has(key)) {
+          this.remove(tx, key);
+          changed.add(key);
+        }
+      }
+    }
+    this.written.set(tx, keys);
+    return changed;
+  }
+
+  markEstimate(tx: TxIndex): void {
+    const keys = this.written.get(tx);
+    if (keys === undefined) return;
+    for (const key of keys) {
+      const entries = this.data.get(key)!;
+      const at = findExact(entries, tx);
+      if (at >= 0) entries[at].estimate = true;
+    }
+  }
+
+  writtenKeys(tx: TxIndex): readonly LocationKey[] {
+    return this.written.get(tx) ?? [];
+  }
+
+  /** Effective value of `key` as seen by tx `reader` (all txs below it). */
+  resolve(reader: TxIndex, key: LocationKey): Resolved {
+    const kind = kindOf(key);
+    if (kind === "storage") return this.resolveStorage(reader, key);
+    const entries = this.data.get(key);
+    if (entries === undefined) return { value: this.base(key), origin: BASE_ORIGIN };
+    let i = below(entries, reader);
+    if (kind !== "balance") {
+      if (i < 0) return { value: this.base(key), origin: BASE_ORIGIN };
+      const e = entries[i];
+      return e.estimate ? { estimate: e.tx } : { value: e.value, origin: { kind: "tx", tx: e.tx, incarnation: e.incarnation } };
+    }
+    // Balance: the nearest absolute write plus the deltas above it.
+    let sum = 0n;
+    let origin: ReadOrigin | undefined;
+    for (; i >= 0; i--) {
+      const e = entries[i];
+      if (e.estimate) return { estimate: e.tx };
+      origin ??= { kind: "tx", tx: e.tx, incarnation: e.incarnation };
+      sum += e.value as bigint;
+      if (!e.delta) return { value: sum, origin };
+    }
+    return { value: (this.base(key) as bigint) + sum, origin: origin ?? BASE_ORIGIN };
+  }
+
+  /**
+   * Whether the balance is non-zero as seen by `reader`. Cheaper and far more
+   * stable than the value itself: a single positive delta above the nearest
+   * absolute write settles it, whatever lies below.
+   */
+  resolveNonzero(reader: TxIndex, key: LocationKey): Resolved {
+    const entries = this.data.get(key);
+    if (entries === undefined) return { value: nonzero(this.base(key) as bigint), origin: BASE_ORIGIN };
+    let sum = 0n;
+    for (let i = below(entries, reader); i >= 0; i--) {
+      const e = entries[i];
+      if (e.estimate) return { estimate: e.tx };
+      const origin: ReadOrigin = { kind: "tx", tx: e.tx, incarnation: e.incarnation };
+      sum += e.value as bigint;
+      if (!e.delta || sum > 0n) return { value: nonzero(sum), origin };
+    }
+    return { value: nonzero((this.base(key) as bigint) + sum), origin: BASE_ORIGIN };
+  }
+
+  private resolveStorage(reader: TxIndex, key: LocationKey): Resolved {
+    const wipes = this.data.get(wipeKey(addressOf(key)));
+    let wipe: MVEntry | undefined;
+    if (wipes !== undefined) {
+      const w = below(wipes, reader);
+      if (w >= 0) wipe = wipes[w];
+    }
+    const entries = this.data.get(key);
+    let slot: MVEntry | undefined;
+    if (entries !== undefined) {
+      const s = below(entries, reader);
+      if (s >= 0) slot = entries[s];
+    }
+    // A tx that both wipes and writes a slot records the slot's final value,
+    // so the slot entry wins a tie.
+    if (wipe !== undefined && (slot === undefined || wipe.tx > slot.tx)) {
+      return wipe.estimate ? { estimate: wipe.tx } : { value: 0n, origin: { kind: "tx", tx: wipe.tx, incarnation: wipe.incarnation } };
+    }
+    if (slot !== undefined) {
+      return slot.estimate ? { estimate: slot.tx } : { value: slot.value, origin: { kind: "tx", tx: slot.tx, incarnation: slot.incarnation } };
+    }
+    return { value: this.base(key), origin: BASE_ORIGIN };
+  }
+
+  /** Final values after the first `txCount` txs, as a diff against the base. */
+  toDiff(txCount: TxIndex): StateDiff {
+    const diff = new StateDiff();
+    for (const [hash, bytes] of this.code) diff.code.set(hash, bytes);
+    for (const key of this.data.keys()) {
+      const r = this.resolve(txCount, key);
+      if (r.estimate !== undefined) throw new Error(`bug: estimate left at ${key} after the block committed`);
+      if (kindOf(key) === "wipe") {
+        if (r.value !== 0n) diff.wiped.add(addressOf(key));
+        continue;
+      }
+      diff.entries.set(key, r.value);
+    }
+    return diff;
+  }
+
+  private upsert(tx: TxIndex, incarnation: Incarnation, w: Write): boolean {
+    let entries = this.data.get(w.key);
+    if (entries === undefined) {
+      entries = [];
+      this.data.set(w.key, entries);
+    }
+    const entry: MVEntry = { tx, incarnation, value: w.value, delta: w.delta === true, estimate: false };
+    const at = findExact(entries, tx);
+    if (at >= 0) {
+      const old = entries[at];
+      entries[at] = entry;
+      return old.estimate || old.delta !== entry.delta || !sameValue(old.value, entry.value);
+    }
+    entries.splice(below(entries, tx) + 1, 0, entry);
+    return true;
+  }
+
+  private remove(tx: TxIndex, key: LocationKey): void {
+    const entries = this.data.get(key);
+    if (entries === undefined) return;
+    const at = findExact(entries, tx);
+    if (at >= 0) entries.splice(at, 1);
+  }
+}
+
+function nonzero(v: bigint): bigint {
+  return v === 0n ? 0n : 1n;
+}
+
+/** Index of the last entry with tx < reader, or -1. */
+function below(entries: MVEntry[], reader: TxIndex): number {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (entries[mid].tx < reader) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}
+
+function findExact(entries: MVEntry[], tx: TxIndex): number {
+  const i = below(entries, tx + 1);
+  return i >= 0 && entries[i].tx === tx ? i : -1;
+}
+
+export function sameValue(a: LocationValue, b: LocationValue): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a === "bigint" || typeof b === "bigint") return false;
+  return a.nonce === b.nonce && a.codeHash === b.codeHash && a.hasStorage === b.hasStorage;
+}

@@ -1,0 +1,54 @@
+/**
+ * The sequential executor: the oracle every parallel result is checked
+ * against, and the best single-threaded path the project has (flat state,
+ * native sender recovery, state root once per block from the diff). It runs
+ * the same TxExecutor as the workers, one transaction after another over a
+ * BlockOverlay.
+ */
+import { performance } from "node:perf_hooks";
+
+import { BlockOverlay } from "./block-overlay";
+import { runPostPhase, runPrePhase } from "./block-phases";
+import { InvalidBlockError, assembleReceipts, blockGasLimitError, emptyStats } from "./block-result";
+import type { BlockResult } from "./block-result";
+import { prepareBlock } from "./prepare";
+import type { BlockInput } from "./prepare";
+import { TxExecutor } from "./tx-executor";
+import type { Read, TxReceiptData, TxWriteSet } from "./types";
+import { finishBlock } from "./finish";
+
+export async function executeBlockSequential(input: BlockInput): Promise<BlockResult> {
+  const started = performance.now();
+  const { block, common } = prepareBlock(input);
+  const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
+  const overlay = new BlockOverlay(input.preState);
+  const stats = emptyStats("sequential", 1);
+  await runPrePhase(executor, block, overlay);
+
+  const receipts: TxReceiptData[] = [];
+  const reads: Read[][] = [];
+  const writeSets: TxWriteSet[] = [];
+  let blockGas = 0n;
+  const execStart = performance.now();
+  for (let i = 0; i < block.transactions.length; i++) {
+    const limitError = blockGasLimitError(block, i, blockGas);
+    if (limitError !== undefined) throw limitError;
+    const outcome = await executor.run(block, block.transactions[i], i, 0, overlay.sourceFor());
+    if (outcome.kind === "invalid") throw new InvalidBlockError(i, outcomeHash(block, i), outcome.error);
+    if (outcome.kind === "blocked") throw new Error(`bug: sequential execution of tx ${i} read an estimate`);
+    overlay.apply(i, outcome.writeSet);
+    receipts.push(outcome.receipt);
+    reads.push(outcome.reads);
+    writeSets.push(outcome.writeSet);
+    blockGas += outcome.receipt.blockGasUsed;
+    stats.txs.push({ incarnations: 1, micros: outcome.micros, totalMicros: outcome.micros });
+  }
+  stats.executionMs = performance.now() - execStart;
+  return finishBlock({ input, block, executor, overlay, receipts, reads, writeSets, stats, started });
+}
+
+function outcomeHash(block: BlockInput["block"], i: number): string {
+  return "0x" + Buffer.from(block.transactions[i].hash()).toString("hex");
+}
+
+export { assembleReceipts };

@@ -1,0 +1,121 @@
+/**
+ * Runs one transaction with @ethereumjs `runTx` over a TxStateManager and
+ * turns the result into an ExecutionOutcome. Both executors (and every
+ * worker) go through here, so transaction semantics live in one place.
+ */
+import type { Block } from "@ethereumjs/block";
+import type { Common } from "@ethereumjs/common";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { bytesToHex, bytesToUnprefixedHex } from "@ethereumjs/util";
+import { createVM, runTx } from "@ethereumjs/vm";
+import type { VM } from "@ethereumjs/vm";
+import { performance } from "node:perf_hooks";
+
+import { EstimateHit, TxStateManager } from "./tx-state";
+import type { ReadSource } from "./tx-state";
+import type { ExecutionOutcome, Incarnation, TxIndex, TxReceiptData } from "./types";
+
+/** Block hashes by number, for BLOCKHASH. */
+export type BlockHashes = Map<bigint, Uint8Array>;
+
+export class MissingBlockHashError extends Error {}
+
+export function blockchainFor(hashes: BlockHashes) {
+  return {
+    async getBlock(n: number | bigint) {
+      const hash = hashes.get(BigInt(n));
+      if (hash === undefined) {
+        throw new MissingBlockHashError(`BLOCKHASH needs the hash of block ${n}, which was not provided (pass it in the block hashes)`);
+      }
+      return { hash: () => hash };
+    },
+    async putBlock() {},
+    shallowCopy() {
+      return this;
+    },
+  };
+}
+
+export class TxExecutor {
+  private depth = 0;
+
+  private constructor(
+    readonly vm: VM,
+    readonly state: TxStateManager,
+  ) {
+    // The fee phase starts when the top-level message returns (tx-state.ts).
+    vm.evm.events!.on("beforeMessage", () => {
+      this.depth++;
+    });
+    vm.evm.events!.on("afterMessage", () => {
+      if (--this.depth === 0) state.feePhase = true;
+    });
+  }
+
+  static async create(common: Common, hashes: BlockHashes): Promise<TxExecutor> {
+    const state = new TxStateManager();
+    const vm = await createVM({ common, stateManager: state, blockchain: blockchainFor(hashes) as never });
+    return new TxExecutor(vm, state);
+  }
+
+  async run(block: Block, tx: TypedTransaction, index: TxIndex, incarnation: Incarnation, source: ReadSource): Promise<ExecutionOutcome> {
+    const started = performance.now();
+    const coinbase = bytesToUnprefixedHex(block.header.coinbase.bytes);
+    this.state.begin(index, source, coinbase);
+    this.depth = 0;
+    const micros = () => Math.round((performance.now() - started) * 1000);
+    try {
+      const result = await runTx(this.vm, { tx, block, skipBlockGasLimitValidation: true, blockGasUsed: 0n });
+      if (this.state.blockedOn !== undefined) {
+        return { kind: "blocked", tx: index, incarnation, dependency: this.state.blockedOn, micros: micros() };
+      }
+      const receipt: TxReceiptData = {
+        status: result.execResult.exceptionError === undefined ? 1 : 0,
+        gasUsed: result.totalGasSpent,
+        blockGasUsed: result.blockGasSpent ?? result.totalGasSpent,
+        logs: (result.execResult.logs ?? []) as TxReceiptData["logs"],
+        bloom: result.bloom.bitvector,
+        blobGasUsed: result.blobGasUsed,
+        createdAddress: result.createdAddress?.toString(),
+        error: result.execResult.exceptionError?.error,
+        returnValue: result.execResult.returnValue,
+        sender: tx.getSenderAddress().toString(),
+        minerValue: result.minerValue,
+      };
+      return {
+        kind: "executed",
+        tx: index,
+        incarnation,
+        reads: this.state.readSet(),
+        writeSet: this.state.writeSet(),
+        receipt,
+        micros: micros(),
+      };
+    } catch (e) {
+      if (this.state.blockedOn !== undefined || e instanceof EstimateHit) {
+        const dependency = this.state.blockedOn ?? (e as EstimateHit).dependency;
+        return { kind: "blocked", tx: index, incarnation, dependency, micros: micros() };
+      }
+      if (e instanceof MissingBlockHashError) throw e;
+      let sender: string | undefined;
+      try {
+        sender = tx.getSenderAddress().toString();
+      } catch {
+        sender = undefined;
+      }
+      return {
+        kind: "invalid",
+        tx: index,
+        incarnation,
+        reads: this.state.readSet(),
+        error: e instanceof Error ? e.message : String(e),
+        sender,
+        micros: micros(),
+      };
+    }
+  }
+}
+
+export function txHashHex(tx: TypedTransaction): string {
+  return bytesToHex(tx.hash());
+}

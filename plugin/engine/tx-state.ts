@@ -1,0 +1,320 @@
+/**
+ * The bridge between @ethereumjs and the engine: a StateManagerInterface that
+ * runs one transaction at a time over a read source (the block state as seen
+ * by that transaction), keeps the transaction's own writes in a journaled
+ * overlay, records every location it reads with the value it saw, and at the
+ * end hands back the read set and the write set.
+ *
+ * The sequential executor and every worker run `runTx` through this same
+ * class, so transaction semantics are shared; only the read source differs.
+ *
+ * Beneficiary fees: after the top-level message finishes (the "fee phase"),
+ * runTx reads the beneficiary's account and adds the fee. If the transaction
+ * has not otherwise looked at that balance, the read is recorded only as
+ * "is it non-zero" (needed by EIP-161 cleanup) and the payment becomes a
+ * commutative delta, so fees do not make every transaction depend on the
+ * previous one.
+ */
+import { Account, Address, KECCAK256_RLP, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
+import type { StateManagerInterface } from "@ethereumjs/common";
+import { keccak_256 } from "@noble/hashes/sha3.js";
+
+import { EMPTY_CODE_HASH } from "./flat-state";
+import { balanceKey, infoKey, storageKey, wipeKey } from "./location";
+import type { Resolved } from "./mv-memory";
+import { sameValue } from "./mv-memory";
+import type { AccountInfo, LocationKey, LocationValue, Read, TxIndex, TxWriteSet, Write } from "./types";
+
+/** Where a transaction's reads go when its own overlay does not have the value. */
+export interface ReadSource {
+  resolve(key: LocationKey): Resolved;
+  resolveNonzero(key: LocationKey): Resolved;
+  code(codeHash: string): Uint8Array | undefined;
+}
+
+/**
+ * Thrown inside the EVM to unwind a transaction that read an ESTIMATE. It is
+ * never a result: the executor turns it into a "blocked" outcome.
+ */
+export class EstimateHit extends Error {
+  constructor(readonly dependency: TxIndex) {
+    super(`read an estimate of tx ${dependency}`);
+  }
+}
+
+const MISSING = Symbol("missing");
+type Undo = () => void;
+
+/** Any non-empty root: the flat state only needs "has storage or not" (EIP-7610). */
+const NON_EMPTY_STORAGE_ROOT = new Uint8Array(32).fill(1);
+const EMPTY_BYTES = new Uint8Array(0);
+
+export class TxStateManager implements StateManagerInterface {
+  private source!: ReadSource;
+  private txIndex: TxIndex = 0;
+  private coinbase = "";
+  /** First read of each location from the source, in order. */
+  private reads = new Map<LocationKey, Read>();
+  private overlay = new Map<LocationKey, LocationValue>();
+  private wiped = new Set<string>();
+  private newCode = new Map<string, Uint8Array>();
+  /** Balances in delta mode: the placeholder value handed to runTx. */
+  private deltaBase = new Map<LocationKey, bigint>();
+  private journal: Undo[][] = [];
+  /** Set once the top-level message has finished (see file comment). */
+  feePhase = false;
+  /** Set when a read hit an ESTIMATE; the outcome is "blocked" whatever runTx did. */
+  blockedOn: TxIndex | undefined;
+
+  readonly originalStorageCache = {
+    get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
+      const k = storageKey(hex(address), bytesToUnprefixedHex(key));
+      return toStorageBytes(this.readSource(k) as bigint);
+    },
+    clear: (): void => {},
+  };
+
+  /** Starts a transaction: clears everything from the previous one. */
+  begin(txIndex: TxIndex, source: ReadSource, coinbase: string): void {
+    this.txIndex = txIndex;
+    this.source = source;
+    this.coinbase = coinbase;
+    this.reads = new Map();
+    this.overlay = new Map();
+    this.wiped = new Set();
+    this.newCode = new Map();
+    this.deltaBase = new Map();
+    this.journal = [];
+    this.feePhase = false;
+    this.blockedOn = undefined;
+  }
+
+  readSet(): Read[] {
+    return [...this.reads.values()];
+  }
+
+  /** The transaction's net writes; writes equal to what it read are dropped. */
+  writeSet(): TxWriteSet {
+    const writes: Write[] = [];
+    const code: [string, Uint8Array][] = [];
+    const deadAddresses = new Set<string>();
+    for (const [key, value] of this.overlay) {
+      if (key.charCodeAt(0) !== 105 /* i */ || value !== null) continue;
+      // Created and destroyed (or never existed) within this tx: nothing to write.
+      const before = this.reads.get(key);
+      if (before !== undefined && before.value === null) deadAddresses.add(key.slice(1));
+    }
+    for (const [key, value] of this.overlay) {
+      const addr = key.slice(1, 41);
+      if (deadAddresses.has(addr)) continue;
+      const base = this.deltaBase.get(key);
+      if (base !== undefined && this.overlay.get(infoKey(addr)) !== null) {
+        const delta = (value as bigint) - base;
+        if (delta !== 0n) writes.push({ key, value: delta, delta: true });
+        continue;
+      }
+      const read = this.reads.get(key);
+      const storageOfWiped = key.charCodeAt(0) === 115 /* s */ && this.wiped.has(addr);
+      if (read !== undefined && read.predicate === undefined && !storageOfWiped && sameValue(read.value, value)) continue;
+      writes.push({ key, value });
+      if (value !== null && typeof value === "object") {
+        const bytes = this.newCode.get(value.codeHash);
+        if (bytes !== undefined) code.push([value.codeHash, bytes]);
+      }
+    }
+    for (const addr of this.wiped) {
+      if (!deadAddresses.has(addr)) writes.push({ key: wipeKey(addr), value: BigInt(this.txIndex + 1) });
+    }
+    return { writes, code };
+  }
+
+  // ---- reads -------------------------------------------------------------
+
+  private readSource(key: LocationKey): LocationValue {
+    const seen = this.reads.get(key);
+    if (seen !== undefined && seen.predicate === undefined) return seen.value;
+    const r = this.source.resolve(key);
+    if (r.estimate !== undefined) throw this.blocked(r.estimate);
+    this.reads.set(key, { key, value: r.value, origin: r.origin });
+    return r.value;
+  }
+
+  private blocked(dependency: TxIndex): EstimateHit {
+    this.blockedOn ??= dependency;
+    return new EstimateHit(dependency);
+  }
+
+  private get(key: LocationKey): LocationValue {
+    if (this.overlay.has(key)) return this.overlay.get(key)!;
+    return this.readSource(key);
+  }
+
+  private getInfo(addr: string): AccountInfo | null {
+    return this.get(infoKey(addr)) as AccountInfo | null;
+  }
+
+  private getBalance(addr: string): bigint {
+    const key = balanceKey(addr);
+    if (this.feePhase && addr === this.coinbase && !this.overlay.has(key) && !this.reads.has(key)) {
+      // The fee payment: observe only whether the balance is zero.
+      const r = this.source.resolveNonzero(key);
+      if (r.estimate !== undefined) throw this.blocked(r.estimate);
+      this.reads.set(key, { key, value: r.value, origin: r.origin, predicate: "nonzero" });
+      const placeholder = r.value as bigint;
+      this.deltaBase.set(key, placeholder);
+      this.overlay.set(key, placeholder);
+      return placeholder;
+    }
+    return this.get(key) as bigint;
+  }
+
+  // ---- writes ------------------------------------------------------------
+
+  private set(key: LocationKey, value: LocationValue): void {
+    const frame = this.journal[this.journal.length - 1];
+    if (frame !== undefined) {
+      const had = this.overlay.has(key) ? this.overlay.get(key)! : MISSING;
+      frame.push(() => {
+        if (had === MISSING) this.overlay.delete(key);
+        else this.overlay.set(key, had);
+      });
+    }
+    this.overlay.set(key, value);
+  }
+
+  private wipeStorage(addr: string): void {
+    const frame = this.journal[this.journal.length - 1];
+    const removed: [LocationKey, LocationValue][] = [];
+    const prefix = "s" + addr;
+    for (const [key, value] of this.overlay) {
+      if (key.startsWith(prefix)) removed.push([key, value]);
+    }
+    for (const [key] of removed) this.overlay.delete(key);
+    const wasWiped = this.wiped.has(addr);
+    this.wiped.add(addr);
+    frame?.push(() => {
+      for (const [key, value] of removed) this.overlay.set(key, value);
+      if (!wasWiped) this.wiped.delete(addr);
+    });
+  }
+
+  // ---- StateManagerInterface ------------------------------------------------
+
+  async getAccount(address: Address): Promise<Account | undefined> {
+    const addr = hex(address);
+    const info = this.getInfo(addr);
+    if (info === null) return undefined;
+    const balance = this.getBalance(addr);
+    return new Account(info.nonce, balance, info.hasStorage ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP, hexToBytes(info.codeHash as `0x${string}`));
+  }
+
+  async putAccount(address: Address, account?: Account): Promise<void> {
+    if (account === undefined) return this.deleteAccount(address);
+    const addr = hex(address);
+    const before = this.getInfo(addr);
+    const info: AccountInfo = {
+      nonce: account.nonce,
+      codeHash: bytesToHex(account.codeHash),
+      hasStorage: before?.hasStorage ?? false,
+    };
+    if (before === null || !sameValue(before, info)) this.set(infoKey(addr), info);
+    const key = balanceKey(addr);
+    if (!this.overlay.has(key) || this.overlay.get(key) !== account.balance) this.set(key, account.balance);
+  }
+
+  async deleteAccount(address: Address): Promise<void> {
+    const addr = hex(address);
+    this.set(infoKey(addr), null);
+    this.set(balanceKey(addr), 0n);
+    this.wipeStorage(addr);
+  }
+
+  async modifyAccountFields(address: Address, fields: { nonce?: bigint; balance?: bigint; codeHash?: Uint8Array }): Promise<void> {
+    const account = (await this.getAccount(address)) ?? new Account();
+    if (fields.nonce !== undefined) account.nonce = fields.nonce;
+    if (fields.balance !== undefined) account.balance = fields.balance;
+    if (fields.codeHash !== undefined) account.codeHash = fields.codeHash;
+    await this.putAccount(address, account);
+  }
+
+  async putCode(address: Address, value: Uint8Array): Promise<void> {
+    const addr = hex(address);
+    const codeHash = value.length === 0 ? EMPTY_CODE_HASH : bytesToHex(keccak_256(value));
+    if (value.length > 0) this.newCode.set(codeHash, value);
+    const before = this.getInfo(addr) ?? { nonce: 0n, codeHash: EMPTY_CODE_HASH, hasStorage: false };
+    if (before.codeHash !== codeHash) this.set(infoKey(addr), { ...before, codeHash });
+  }
+
+  async getCode(address: Address): Promise<Uint8Array> {
+    const info = this.getInfo(hex(address));
+    if (info === null || info.codeHash === EMPTY_CODE_HASH) return EMPTY_BYTES;
+    const code = this.newCode.get(info.codeHash) ?? this.source.code(info.codeHash);
+    if (code === undefined) throw new Error(`bug: code ${info.codeHash} of ${address.toString()} is missing from the state`);
+    return code;
+  }
+
+  async getCodeSize(address: Address): Promise<number> {
+    return (await this.getCode(address)).length;
+  }
+
+  async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
+    const addr = hex(address);
+    const k = storageKey(addr, bytesToUnprefixedHex(key));
+    if (this.overlay.has(k)) return toStorageBytes(this.overlay.get(k) as bigint);
+    if (this.wiped.has(addr)) return EMPTY_BYTES;
+    return toStorageBytes(this.readSource(k) as bigint);
+  }
+
+  async putStorage(address: Address, key: Uint8Array, value: Uint8Array): Promise<void> {
+    this.set(storageKey(hex(address), bytesToUnprefixedHex(key)), bytesToBigInt(value));
+  }
+
+  async clearStorage(address: Address): Promise<void> {
+    const addr = hex(address);
+    this.wipeStorage(addr);
+    const info = this.getInfo(addr);
+    if (info !== null && info.hasStorage) this.set(infoKey(addr), { ...info, hasStorage: false });
+  }
+
+  async checkpoint(): Promise<void> {
+    this.journal.push([]);
+  }
+
+  async commit(): Promise<void> {
+    const frame = this.journal.pop();
+    const parent = this.journal[this.journal.length - 1];
+    if (frame !== undefined && parent !== undefined) for (const undo of frame) parent.push(undo);
+  }
+
+  async revert(): Promise<void> {
+    const frame = this.journal.pop();
+    if (frame === undefined) return;
+    for (let i = frame.length - 1; i >= 0; i--) frame[i]();
+  }
+
+  async getStateRoot(): Promise<Uint8Array> {
+    throw new Error("hardhat-parallel executes Byzantium and later blocks only: per-transaction state roots (pre-Byzantium receipts) are not supported");
+  }
+
+  async setStateRoot(): Promise<void> {
+    throw new Error("bug: setStateRoot is not supported by the transaction state");
+  }
+
+  async hasStateRoot(): Promise<boolean> {
+    return false;
+  }
+
+  clearCaches(): void {}
+
+  shallowCopy(): StateManagerInterface {
+    return new TxStateManager();
+  }
+}
+
+function hex(address: Address): string {
+  return bytesToUnprefixedHex(address.bytes);
+}
+
+function toStorageBytes(v: bigint): Uint8Array {
+  return v === 0n ? EMPTY_BYTES : bigIntToUnpaddedBytes(v);
+}

@@ -1,0 +1,41 @@
+/**
+ * Arguments of the plugin's tasks, exactly as Hardhat passes them to the
+ * actions (after its own type parsing). Lists such as `workers` arrive as the
+ * raw comma-separated string; the actions parse and validate them.
+ */
+
+/** `npx hardhat parallel-bench` */
+export interface BenchTaskArgs {
+  /** Transactions per generated block. Default 2000. */
+  txs: number;
+  /** Distinct accounts the workload draws from (fewer means more contention). Default 10000. */
+  accounts: number;
+  /** Comma-separated worker counts to measure, e.g. "1,2,4". Default "1,2". */
+  workers: string;
+  /** Timed runs per configuration. Default 3. */
+  repeats: number;
+  /** File to write the JSON report to; no file when absent. */
+  json?: string;
+  /** Workload name, or "all". Default "all". */
+  workload: string;
+}
+
+/** `npx hardhat parallel-replay` */
+export interface ReplayTaskArgs {
+  /**
+   * A block folder in mainnet-blocks layout (`block.json`, `pre_state.json`,
+   * optionally `block_hashes.json`), or a folder holding several such block
+   * folders. Default "../shared/fixtures/mainnet-blocks".
+   */
+  fixtures: string;
+  /** A single `block.json` (eth_getBlockByNumber(n, true) result); used with `prestate`. */
+  block?: string;
+  /** A prestateTracer result JSON giving the pre-state of `block`. */
+  prestate?: string;
+  /** Comma-separated worker counts, e.g. "1,2,4". Default "1,2". */
+  workers: string;
+  /** File to write the JSON report to; no file when absent. */
+  json?: string;
+  /** Comma-separated block numbers to limit the replay to; all when absent. */
+  blocks?: string;
+}

@@ -1,0 +1,54 @@
+// Registers the plugin's tasks. The actions live in tasks/ and are imported
+// lazily so that loading hardhat.config.ts stays fast and does not pull in
+// the engine (and its worker threads) for unrelated tasks such as `compile`.
+import { task, types } from "hardhat/config";
+
+import type { BenchTaskArgs, ReplayTaskArgs } from "./task-args";
+
+export const TASK_PARALLEL_BENCH = "parallel-bench";
+export const TASK_PARALLEL_REPLAY = "parallel-replay";
+
+task<BenchTaskArgs>(
+  TASK_PARALLEL_BENCH,
+  "Benchmarks sequential against parallel block execution on generated DeFi workloads",
+)
+  .addOptionalParam("txs", "Transactions per generated block", 2000, types.int)
+  .addOptionalParam(
+    "accounts",
+    "Distinct accounts the workloads draw from (fewer accounts, more conflicts)",
+    10000,
+    types.int,
+  )
+  .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
+  .addOptionalParam("repeats", "Timed runs per workload and worker count", 3, types.int)
+  .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
+  .addOptionalParam("workload", 'Workload to run, or "all"', "all", types.string)
+  .setAction(async (args, hre) => {
+    const { benchAction } = await import("../../tasks/bench");
+    return benchAction(args, hre);
+  });
+
+task<ReplayTaskArgs>(
+  TASK_PARALLEL_REPLAY,
+  "Replays recorded mainnet blocks sequentially and in parallel and checks that the results match",
+)
+  .addOptionalParam(
+    "fixtures",
+    "A block folder (block.json, pre_state.json, optional block_hashes.json) or a folder of such block folders",
+    "../shared/fixtures/mainnet-blocks",
+    types.string,
+  )
+  .addOptionalParam(
+    "block",
+    "A block.json file (eth_getBlockByNumber with full transactions) to replay instead of --fixtures",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("prestate", "The prestateTracer result JSON giving the pre-state of --block", undefined, types.string)
+  .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
+  .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
+  .addOptionalParam("blocks", 'Comma-separated block numbers to limit the replay to, e.g. "4370000,17666333"', undefined, types.string)
+  .setAction(async (args, hre) => {
+    const { replayAction } = await import("../../tasks/replay");
+    return replayAction(args, hre);
+  });

@@ -1,0 +1,127 @@
+import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
+import { expect } from "chai";
+import { ethers } from "hardhat";
+
+describe("TestToken", function () {
+  async function deployTestToken() {
+    const [owner, alice, bob, carol] = await ethers.getSigners();
+    const token = await ethers.deployContract("TestToken", ["Test USD", "TUSD", 6]);
+    await token.waitForDeployment();
+    return { token, owner, alice, bob, carol };
+  }
+
+  describe("deployment", function () {
+    it("sets name, symbol, decimals and owner, with zero supply", async function () {
+      const { token, owner } = await loadFixture(deployTestToken);
+      expect(await token.name()).to.equal("Test USD");
+      expect(await token.symbol()).to.equal("TUSD");
+      expect(await token.decimals()).to.equal(6n);
+      expect(await token.owner()).to.equal(owner.address);
+      expect(await token.totalSupply()).to.equal(0n);
+    });
+
+    it("reports whatever decimals it was deployed with", async function () {
+      for (const decimals of [0, 8, 18, 255]) {
+        const token = await ethers.deployContract("TestToken", ["T", "T", decimals]);
+        expect(await token.decimals()).to.equal(BigInt(decimals));
+      }
+    });
+  });
+
+  describe("mint", function () {
+    it("lets the owner mint, emitting a Transfer from the zero address", async function () {
+      const { token, alice } = await loadFixture(deployTestToken);
+      await expect(token.mint(alice.address, 1_000_000n))
+        .to.emit(token, "Transfer")
+        .withArgs(ethers.ZeroAddress, alice.address, 1_000_000n);
+      expect(await token.balanceOf(alice.address)).to.equal(1_000_000n);
+      expect(await token.totalSupply()).to.equal(1_000_000n);
+    });
+
+    it("reverts with OwnableUnauthorizedAccount for anyone else", async function () {
+      const { token, alice, bob } = await loadFixture(deployTestToken);
+      await expect(token.connect(alice).getFunction("mint")(bob.address, 1n))
+        .to.be.revertedWithCustomError(token, "OwnableUnauthorizedAccount")
+        .withArgs(alice.address);
+      expect(await token.totalSupply()).to.equal(0n);
+    });
+
+    it("reverts with ERC20InvalidReceiver when minting to the zero address", async function () {
+      const { token } = await loadFixture(deployTestToken);
+      await expect(token.mint(ethers.ZeroAddress, 1n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+    });
+  });
+
+  describe("batchMint", function () {
+    it("mints the amount to every recipient with one Transfer each", async function () {
+      const { token, alice, bob, carol } = await loadFixture(deployTestToken);
+      const recipients = [alice.address, bob.address, carol.address];
+      const tx = token.batchMint(recipients, 500n);
+      for (const recipient of recipients) {
+        await expect(tx).to.emit(token, "Transfer").withArgs(ethers.ZeroAddress, recipient, 500n);
+      }
+      await expect(tx).to.changeTokenBalances(token, recipients, [500n, 500n, 500n]);
+      expect(await token.totalSupply()).to.equal(1500n);
+    });
+
+    it("mints twice to a recipient listed twice", async function () {
+      const { token, alice } = await loadFixture(deployTestToken);
+      await token.batchMint([alice.address, alice.address], 7n);
+      expect(await token.balanceOf(alice.address)).to.equal(14n);
+    });
+
+    it("does nothing for an empty list", async function () {
+      const { token } = await loadFixture(deployTestToken);
+      await expect(token.batchMint([], 7n)).not.to.emit(token, "Transfer");
+      expect(await token.totalSupply()).to.equal(0n);
+    });
+
+    it("reverts with OwnableUnauthorizedAccount for anyone else", async function () {
+      const { token, alice, bob } = await loadFixture(deployTestToken);
+      await expect(token.connect(bob).getFunction("batchMint")([alice.address], 1n))
+        .to.be.revertedWithCustomError(token, "OwnableUnauthorizedAccount")
+        .withArgs(bob.address);
+    });
+
+    it("reverts as a whole if a recipient is the zero address", async function () {
+      const { token, alice } = await loadFixture(deployTestToken);
+      await expect(token.batchMint([alice.address, ethers.ZeroAddress], 1n))
+        .to.be.revertedWithCustomError(token, "ERC20InvalidReceiver")
+        .withArgs(ethers.ZeroAddress);
+      expect(await token.balanceOf(alice.address)).to.equal(0n);
+    });
+  });
+
+  describe("transfers", function () {
+    it("moves balances and emits Transfer", async function () {
+      const { token, alice, bob } = await loadFixture(deployTestToken);
+      await token.mint(alice.address, 100n);
+      const tx = token.connect(alice).getFunction("transfer")(bob.address, 40n);
+      await expect(tx).to.emit(token, "Transfer").withArgs(alice.address, bob.address, 40n);
+      await expect(tx).to.changeTokenBalances(token, [alice, bob], [-40n, 40n]);
+    });
+
+    it("moves balances with transferFrom after approve, emitting Approval and Transfer", async function () {
+      const { token, alice, bob, carol } = await loadFixture(deployTestToken);
+      await token.mint(alice.address, 100n);
+      await expect(token.connect(alice).getFunction("approve")(bob.address, 60n))
+        .to.emit(token, "Approval")
+        .withArgs(alice.address, bob.address, 60n);
+      await expect(token.connect(bob).getFunction("transferFrom")(alice.address, carol.address, 60n))
+        .to.emit(token, "Transfer")
+        .withArgs(alice.address, carol.address, 60n);
+      expect(await token.balanceOf(carol.address)).to.equal(60n);
+      expect(await token.allowance(alice.address, bob.address)).to.equal(0n);
+    });
+
+    it("reverts with ERC20InsufficientBalance when overspending", async function () {
+      const { token, alice, bob } = await loadFixture(deployTestToken);
+      await token.mint(alice.address, 10n);
+      await expect(token.connect(alice).getFunction("transfer")(bob.address, 11n))
+        .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
+        .withArgs(alice.address, 10n, 11n);
+    });
+  });
+});
