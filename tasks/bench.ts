@@ -1,10 +1,104 @@
-// PLACEHOLDER so that hardhat.config.ts loads before the real action exists.
-// To be replaced by the bench action.
+/**
+ * `npx hardhat parallel-bench`: a thin wrapper over runBench
+ * (plugin/bench/bench.ts). Parses and validates the arguments, compiles the
+ * bundled token, prints a table and optionally writes JSON.
+ */
+import { writeFileSync } from "node:fs";
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
+import { BENCH_WORKLOADS, runBench } from "../plugin/bench/bench";
+import type { BenchReport, BenchWorkload } from "../plugin/bench/bench";
 import { pluginError } from "../plugin/hardhat/errors";
 import type { BenchTaskArgs } from "../plugin/hardhat/task-args";
+import { parseWorkerList } from "../plugin/hardhat/parse-args";
+import { hexToBytes } from "@ethereumjs/util";
 
-export async function benchAction(_args: BenchTaskArgs, _hre: HardhatRuntimeEnvironment): Promise<unknown> {
-  throw pluginError("not implemented yet");
+export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport> {
+  const workers = parseWorkerList(args.workers, "--workers");
+  if (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 100_000) {
+    throw pluginError(`--txs must be an integer from 1 to 100000, got ${args.txs}. Example: npx hardhat parallel-bench --txs 2000`);
+  }
+  if (!Number.isInteger(args.repeats) || args.repeats < 1 || args.repeats > 50) {
+    throw pluginError(`--repeats must be an integer from 1 to 50, got ${args.repeats}.`);
+  }
+  if (!Number.isInteger(args.accounts) || args.accounts < 2 * args.txs) {
+    throw pluginError(`--accounts must be an integer of at least twice --txs (${2 * args.txs}) so every transfer has distinct sender and recipient, got ${args.accounts}.`);
+  }
+  const workloads: BenchWorkload[] =
+    args.workload === "all" ? [...BENCH_WORKLOADS] : [args.workload as BenchWorkload];
+  for (const w of workloads) {
+    if (!(BENCH_WORKLOADS as readonly string[]).includes(w)) {
+      throw pluginError(`--workload must be one of ${BENCH_WORKLOADS.join(", ")} or "all", got "${args.workload}".`);
+    }
+  }
+
+  await hre.run("compile", { quiet: true });
+  const artifact = await hre.artifacts.readArtifact("TestToken");
+  const report = await runBench({
+    txs: args.txs,
+    accounts: args.accounts,
+    workers,
+    repeats: args.repeats,
+    workloads,
+    tokenRuntimeCode: hexToBytes(artifact.deployedBytecode as `0x${string}`),
+    onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
+  });
+  console.log(renderBench(report));
+  if (args.json !== undefined) {
+    writeFileSync(args.json, JSON.stringify(report, null, 2) + "\n");
+    console.log(`JSON written to ${args.json}`);
+  }
+  const unverified = report.rows.filter((r) => !r.verified);
+  if (unverified.length > 0 || report.baselines.some((b) => !b.verified)) {
+    throw pluginError(`some runs did not match sequential execution: ${unverified.map((r) => `${r.workload}@${r.workers}`).join(", ")} — this is a bug, please report it.`);
+  }
+  return report;
+}
+
+const fmt = (n: number, d = 1) => n.toFixed(d);
+
+export function renderBench(report: BenchReport): string {
+  const lines: string[] = [];
+  lines.push(`machine: ${report.machine.cores} cores, Node ${report.machine.node}, ${report.machine.platform}`);
+  lines.push(`method: ${report.method}`);
+  lines.push("");
+  const header = ["Workload", "Txs", "Gas", "Workers", "Sequential ms", "Parallel ms", "Speedup", "Exec seq ms", "Exec par ms", "Exec speedup", "Root ms (seq/par)", "Ideal", "Re-exec/tx", "Verified"];
+  const rows = report.rows.map((r) => [
+    r.workload,
+    String(r.txs),
+    r.gas,
+    String(r.workers),
+    `${fmt(r.sequentialMs.median)} (${fmt(r.sequentialMs.min)}-${fmt(r.sequentialMs.max)})`,
+    `${fmt(r.parallelMs.median)} (${fmt(r.parallelMs.min)}-${fmt(r.parallelMs.max)})`,
+    `${fmt(r.speedup, 2)}x`,
+    fmt(r.sequentialExecutionMs),
+    fmt(r.parallelExecutionMs),
+    `${fmt(r.executionSpeedup, 2)}x`,
+    `${fmt(r.sequentialStateRootMs)}/${fmt(r.parallelStateRootMs)}`,
+    `${fmt(r.ideal, 2)}x`,
+    fmt(r.reexecutionsPerTx, 2),
+    r.verified ? "yes" : "NO",
+  ]);
+  lines.push(...table([header, ...rows]));
+  if (report.baselines.length > 0) {
+    lines.push("");
+    lines.push("Speedup vs stock (@ethereumjs runBlock + MerkleStateManager, one run, end to end):");
+    lines.push(
+      ...table([
+        ["Workload", "Txs", "Stock ms", "Sequential ms", "Speedup vs stock", "Verified"],
+        ...report.baselines.map((b) => [b.workload, String(b.txs), fmt(b.stockMs), fmt(b.sequentialMs), `${fmt(b.speedupVsStock, 2)}x`, b.verified ? "yes" : "NO"]),
+      ]),
+    );
+  }
+  lines.push("");
+  lines.push("Speedup < 1.00x is a slowdown. Speedup = sequential / parallel wall time (end to end); Exec speedup = transaction execution alone.");
+  return lines.join("\n");
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r, i) => {
+    const line = "| " + r.map((cell, c) => cell.padEnd(widths[c])).join(" | ") + " |";
+    return i === 0 ? line + "\n|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|" : line;
+  });
 }

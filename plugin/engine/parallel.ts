@@ -64,6 +64,9 @@ export interface ParallelBlockInput extends BlockInput {
 }
 
 class WorkerFailure extends Error {}
+
+/** Tasks queued per worker: one running, one waiting. */
+const PIPELINE = 2;
 class Runaway extends Error {}
 
 export class ParallelExecutor {
@@ -206,7 +209,8 @@ class BlockRun {
     return new Promise<Executed[]>((resolve, reject) => {
       const ports: import("node:worker_threads").MessagePort[] = [];
       const cursor: number[] = [];
-      const idle: number[] = [];
+      // Workers not yet ready count as full.
+      const inflight: number[] = [];
       let settled = false;
       const finish = (error?: Error) => {
         if (settled) return;
@@ -216,11 +220,16 @@ class BlockRun {
         if (error !== undefined) reject(error);
         else resolve(this.latest as Executed[]);
       };
+      // Up to PIPELINE tasks queued per worker, least loaded first, so a
+      // worker has its next task at hand when it finishes one.
       const dispatch = () => {
-        while (idle.length > 0) {
+        for (;;) {
+          let w = -1;
+          for (let i = 0; i < inflight.length; i++) if (inflight[i] < PIPELINE && (w < 0 || inflight[i] < inflight[w])) w = i;
+          if (w < 0) return;
           const task = this.scheduler.nextTask();
           if (task === undefined) return;
-          const w = idle.pop()!;
+          inflight[w]++;
           const updates = this.updates.slice(cursor[w]);
           cursor[w] = this.updates.length;
           this.stats.txs[task.tx].incarnations++;
@@ -231,6 +240,7 @@ class BlockRun {
         const channel = new MessageChannel();
         ports.push(channel.port1);
         cursor.push(0);
+        inflight.push(PIPELINE);
         channel.port1.on("message", (m: FromWorker) => {
           if (settled) return;
           try {
@@ -246,9 +256,9 @@ class BlockRun {
               return;
             }
             if (m.type === "ready") {
-              idle.push(w);
+              inflight[w] = 0;
             } else {
-              idle.push(w);
+              inflight[w]--;
               this.onOutcome(m.outcome);
               this.commitReady();
               if (this.scheduler.done()) return finish();

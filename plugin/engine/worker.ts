@@ -32,8 +32,21 @@ function loadKzg(): KZG {
   return kzg;
 }
 
-function nextMessage(port: MessagePort): Promise<ToWorker> {
-  return new Promise((resolve) => port.once("message", resolve));
+/**
+ * Messages in arrival order. One persistent listener: the coordinator may
+ * queue several tasks ahead so a worker never idles during a round trip.
+ */
+function inbox(port: MessagePort): () => Promise<ToWorker> {
+  const queued: ToWorker[] = [];
+  let waiter: ((m: ToWorker) => void) | undefined;
+  port.on("message", (m: ToWorker) => {
+    if (waiter !== undefined) {
+      const w = waiter;
+      waiter = undefined;
+      w(m);
+    } else queued.push(m);
+  });
+  return () => (queued.length > 0 ? Promise.resolve(queued.shift()!) : new Promise((resolve) => (waiter = resolve)));
 }
 
 /** Deterministic per (seed, tx, incarnation): the same run jitters the same way. */
@@ -47,8 +60,9 @@ function jitterMicros(seed: number, tx: number, incarnation: number, max: number
 export default async function session(config: SessionConfig): Promise<number> {
   const port = config.port as MessagePort;
   const send = (m: FromWorker) => port.postMessage(m);
+  const nextMessage = inbox(port);
   send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
-  const stateMsg = await nextMessage(port);
+  const stateMsg = await nextMessage();
   if (stateMsg.type !== "state") throw new Error(`bug: worker expected state, got ${stateMsg.type}`);
   if (stateMsg.snapshot !== undefined) replica = FlatState.fromSnapshot(stateMsg.snapshot);
   else if (stateMsg.diff !== undefined) {
@@ -76,8 +90,11 @@ export default async function session(config: SessionConfig): Promise<number> {
 
   let executed = 0;
   for (;;) {
-    const msg = await nextMessage(port);
-    if (msg.type === "end") return executed;
+    const msg = await nextMessage();
+    if (msg.type === "end") {
+      port.close();
+      return executed;
+    }
     if (msg.type !== "exec") throw new Error(`bug: worker got unexpected ${msg.type}`);
     for (const u of msg.updates) mv.apply(u);
     const { tx, incarnation } = msg;

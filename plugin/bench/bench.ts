@@ -1,0 +1,194 @@
+/**
+ * The benchmark behind `npx hardhat parallel-bench`: for each workload, the
+ * stock baseline (runBlock + MerkleStateManager), the project's sequential
+ * executor and the parallel executor per worker count, all on the same block
+ * in the same process, each run verified against the sequential result.
+ * Ratios follow metrics.md: speedup is end to end (execution, system phases,
+ * receipts and state root), executionSpeedup is transaction execution alone.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import os from "node:os";
+
+import { idealSpeedup } from "../analysis/ideal";
+import type { BlockResult } from "../engine/block-result";
+import { ParallelExecutor } from "../engine/parallel";
+import { executeBlockSequential } from "../engine/sequential";
+import { erc20TransferBlock } from "../workloads/erc20";
+import type { GeneratedBlock } from "../workloads/erc20";
+import { runStockBaseline } from "./stock-baseline";
+
+export const BENCH_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
+export type BenchWorkload = (typeof BENCH_WORKLOADS)[number];
+
+export interface BenchOptions {
+  txs: number;
+  accounts: number;
+  workers: number[];
+  repeats: number;
+  workloads: BenchWorkload[];
+  tokenRuntimeCode: Uint8Array;
+  /** Skip the (slow) stock baseline. */
+  skipStock?: boolean;
+  onProgress?: (message: string) => void;
+}
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface BenchRow {
+  workload: string;
+  txs: number;
+  gas: string;
+  workers: number;
+  sequentialMs: Spread;
+  parallelMs: Spread;
+  sequentialExecutionMs: number;
+  parallelExecutionMs: number;
+  sequentialStateRootMs: number;
+  parallelStateRootMs: number;
+  /** Sequential wall / parallel wall (medians). */
+  speedup: number;
+  /** Sequential execution / parallel execution (medians). */
+  executionSpeedup: number;
+  /** Ideal speedup at this worker count from the dependency graph, work = measured tx time. */
+  ideal: number;
+  reexecutionsPerTx: number;
+  mode: string;
+  fallbackReason?: string;
+  verified: boolean;
+}
+
+export interface BaselineRow {
+  workload: string;
+  txs: number;
+  stockMs: number;
+  sequentialMs: number;
+  /** Stock wall / sequential wall, end to end. */
+  speedupVsStock: number;
+  verified: boolean;
+}
+
+export interface BenchReport {
+  schemaVersion: 1;
+  machine: { cores: number; node: string; platform: string };
+  method: string;
+  rows: BenchRow[];
+  baselines: BaselineRow[];
+}
+
+function spread(values: number[]): Spread {
+  const s = [...values].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
+}
+
+function median(values: number[]): number {
+  return spread(values).median;
+}
+
+function sameResult(a: BlockResult, b: BlockResult): boolean {
+  return (
+    bytesToHex(a.receiptsRoot) === bytesToHex(b.receiptsRoot) &&
+    a.gasUsed === b.gasUsed &&
+    a.stateRoot !== undefined &&
+    b.stateRoot !== undefined &&
+    bytesToHex(a.stateRoot) === bytesToHex(b.stateRoot)
+  );
+}
+
+function generate(name: BenchWorkload, opts: BenchOptions): GeneratedBlock {
+  return erc20TransferBlock({
+    txs: opts.txs,
+    accounts: opts.accounts,
+    oneRecipient: name === "erc20-one-recipient",
+    tokenRuntimeCode: opts.tokenRuntimeCode,
+  });
+}
+
+export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  const progress = opts.onProgress ?? (() => {});
+  const executors = new Map<number, ParallelExecutor>();
+  for (const w of opts.workers) {
+    // minTxsForParallel 1 and a high re-execution cap: measure the parallel path itself.
+    executors.set(w, new ParallelExecutor({ workers: w, minTxsForParallel: 1, maxReexecutionRatio: 50 }));
+  }
+  const rows: BenchRow[] = [];
+  const baselines: BaselineRow[] = [];
+  try {
+    for (const name of opts.workloads) {
+      progress(`${name}: generating ${opts.txs} signed txs over ${opts.accounts} accounts`);
+      const w = generate(name, opts);
+      const input = { block: w.block, preState: w.preState, senders: w.senders };
+
+      progress(`${name}: warm-up`);
+      const reference = await executeBlockSequential(input);
+      for (const [count, ex] of executors) {
+        progress(`${name}: warm-up with ${count} worker(s) (ships the pre-state to the workers once)`);
+        const r = await ex.executeBlock(input);
+        if (!sameResult(r, reference)) throw new Error(`bug: ${name} with ${count} workers differs from sequential execution`);
+      }
+
+      const seq: BlockResult[] = [];
+      const par = new Map<number, BlockResult[]>(opts.workers.map((c) => [c, []]));
+      for (let rep = 0; rep < opts.repeats; rep++) {
+        progress(`${name}: run ${rep + 1}/${opts.repeats}`);
+        seq.push(await executeBlockSequential(input));
+        for (const [count, ex] of executors) par.get(count)!.push(await ex.executeBlock(input));
+      }
+      const seqWall = seq.map((r) => r.stats.wallMs);
+      const seqExec = median(seq.map((r) => r.stats.executionMs));
+      const work = reference.stats.txs.map((t) => t.micros);
+      const ideal = idealSpeedup(reference.reads, work);
+      for (const [count, runs] of par) {
+        const parWall = runs.map((r) => r.stats.wallMs);
+        const parExec = median(runs.map((r) => r.stats.executionMs));
+        const last = runs[runs.length - 1];
+        rows.push({
+          workload: name,
+          txs: opts.txs,
+          gas: reference.gasUsed.toString(),
+          workers: count,
+          sequentialMs: spread(seqWall),
+          parallelMs: spread(parWall),
+          sequentialExecutionMs: seqExec,
+          parallelExecutionMs: parExec,
+          sequentialStateRootMs: median(seq.map((r) => r.stats.stateRootMs)),
+          parallelStateRootMs: median(runs.map((r) => r.stats.stateRootMs)),
+          speedup: median(seqWall) / median(parWall),
+          executionSpeedup: seqExec / parExec,
+          ideal: ideal.capped(count),
+          reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / opts.txs,
+          mode: last.stats.mode,
+          fallbackReason: last.stats.fallbackReason,
+          verified: runs.every((r) => sameResult(r, reference)) && seq.every((r) => sameResult(r, reference)),
+        });
+      }
+      if (!opts.skipStock) {
+        progress(`${name}: stock baseline (runBlock + MerkleStateManager, one run)`);
+        const stock = await runStockBaseline(w.block, w.preState);
+        baselines.push({
+          workload: name,
+          txs: opts.txs,
+          stockMs: stock.ms,
+          sequentialMs: median(seqWall),
+          speedupVsStock: stock.ms / median(seqWall),
+          verified:
+            bytesToHex(stock.stateRoot) === bytesToHex(reference.stateRoot!) &&
+            bytesToHex(stock.receiptsRoot) === bytesToHex(reference.receiptsRoot) &&
+            stock.gasUsed === reference.gasUsed,
+        });
+      }
+    }
+  } finally {
+    for (const ex of executors.values()) await ex.close();
+  }
+  return {
+    schemaVersion: 1,
+    machine: { cores: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    method: "same process, one warm-up run each, then repeats alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root",
+    rows,
+    baselines,
+  };
+}
