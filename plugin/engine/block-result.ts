@@ -5,12 +5,12 @@
  * Both executors produce their outcomes in block order and call this.
  */
 import type { Block } from "@ethereumjs/block";
-import { MerklePatriciaTrie } from "@ethereumjs/mpt";
 import { RLP } from "@ethereumjs/rlp";
 import { KECCAK256_RLP, bytesToHex } from "@ethereumjs/util";
 import { encodeReceipt } from "@ethereumjs/vm";
 
 import type { StateDiff } from "./flat-state";
+import { MerkleTrie } from "./merkle";
 import type { BlockStats, Read, TxReceiptData, TxWriteSet } from "./types";
 
 export interface TxReceipt extends TxReceiptData {
@@ -58,7 +58,7 @@ export async function assembleReceipts(block: Block, receipts: TxReceiptData[]):
   let cumulative = 0n;
   let gasUsed = 0n;
   const out: TxReceipt[] = [];
-  const trie = new MerklePatriciaTrie();
+  const entries: [Uint8Array, Uint8Array][] = [];
   for (let i = 0; i < receipts.length; i++) {
     const r = receipts[i];
     const tx = block.transactions[i];
@@ -67,9 +67,9 @@ export async function assembleReceipts(block: Block, receipts: TxReceiptData[]):
     for (let b = 0; b < 256; b++) bloom[b] |= r.bloom[b];
     const receipt: TxReceipt = { ...r, txHash: bytesToHex(tx.hash()), type: tx.type, cumulativeGasUsed: cumulative };
     out.push(receipt);
-    await trie.put(RLP.encode(i), encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulative, bitvector: r.bloom, logs: r.logs }, tx.type));
+    entries.push([RLP.encode(i), encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulative, bitvector: r.bloom, logs: r.logs }, tx.type)]);
   }
-  return { receipts: out, gasUsed, logsBloom: bloom, receiptsRoot: receipts.length === 0 ? KECCAK256_RLP : trie.root() };
+  return { receipts: out, gasUsed, logsBloom: bloom, receiptsRoot: receipts.length === 0 ? KECCAK256_RLP : MerkleTrie.empty().update(entries).root() };
 }
 
 export function emptyStats(mode: BlockStats["mode"], workers: number): BlockStats {
