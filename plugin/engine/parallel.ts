@@ -6,8 +6,12 @@
  * - scheduler.ts decides which incarnation runs next and when a tx commits;
  * - mv-memory.ts holds the writes of every executed incarnation; the
  *   coordinator's copy is authoritative and validation reads it;
- * - workers (worker.ts) execute incarnations against a mirror of the memory,
- *   fed with the updates they have not seen yet with each task.
+ * - executing threads: the coordinator itself, which runs incarnations
+ *   directly against the authoritative memory between handling results, and
+ *   `workers - 1` piscina threads (worker.ts) that run them against a mirror
+ *   of the memory, fed with the updates they have not seen yet with each
+ *   task. On a 2-core machine, 2 workers are the calling thread and one
+ *   worker thread: no core is left to a coordinator that only waits.
  *
  * Correctness does not depend on how stale a worker's mirror is: a tx
  * commits only when every value it read equals what the final writes of the
@@ -37,14 +41,15 @@ import { MVMemory, sameValue } from "./mv-memory";
 import type { MVUpdate } from "./mv-memory";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
-import { Scheduler } from "./scheduler";
+import { Scheduler, SchedulerInvariantError } from "./scheduler";
 import { executeBlockSequential } from "./sequential";
 import { TxExecutor } from "./tx-executor";
+import type { ReadSource } from "./tx-state";
 import type { BlockStats, ExecutionOutcome, FallbackReason, LocationKey, Read, TxIndex, TxReceiptData, TxWriteSet } from "./types";
 import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
 
 export interface ParallelOptions {
-  /** Worker threads. Default: available cores, at most 8. */
+  /** Executing threads, the calling thread included (so 1 means no worker threads). Default: available cores, at most 8. */
   workers?: number;
   /** Blocks with fewer transactions run sequentially. Default 8. */
   minTxsForParallel?: number;
@@ -70,7 +75,7 @@ const PIPELINE = 2;
 class Runaway extends Error {}
 
 export class ParallelExecutor {
-  private readonly pool: Piscina;
+  private readonly pool: Piscina | undefined;
   readonly workers: number;
   private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt">> & Pick<ParallelOptions, "jitter" | "crashAt">;
 
@@ -84,17 +89,21 @@ export class ParallelExecutor {
       jitter: opts.jitter,
       crashAt: opts.crashAt,
     };
-    this.pool = new Piscina({
-      filename: path.join(__dirname, "worker-entry.js"),
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      concurrentTasksPerWorker: 1,
-      idleTimeout: 60_000,
-    });
+    const threads = this.workers - 1;
+    this.pool =
+      threads === 0
+        ? undefined
+        : new Piscina({
+            filename: path.join(__dirname, "worker-entry.js"),
+            minThreads: threads,
+            maxThreads: threads,
+            concurrentTasksPerWorker: 1,
+            idleTimeout: 60_000,
+          });
   }
 
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool?.destroy();
   }
 
   async executeBlock(input: ParallelBlockInput): Promise<BlockResult> {
@@ -121,7 +130,7 @@ export class ParallelExecutor {
 
   private async run(input: ParallelBlockInput): Promise<BlockResult> {
     const started = performance.now();
-    const { block, common } = prepareBlock(input);
+    const { block, common, txs } = prepareBlock(input);
     const n = block.transactions.length;
     const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
     const overlay = new BlockOverlay(input.preState);
@@ -132,7 +141,9 @@ export class ParallelExecutor {
     const execStart = performance.now();
     const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio);
     const sessionBase = {
-      blockRlp: block.serialize(),
+      headerRlp: block.header.serialize(),
+      withdrawals: block.withdrawals !== undefined,
+      txs: txs.bytes,
       chain: (common as unknown as { _chainParams: unknown })._chainParams,
       hardfork: common.hardfork(),
       eips: common.eips(),
@@ -141,10 +152,13 @@ export class ParallelExecutor {
       prePhase,
       jitter: this.opts.jitter,
     };
-    const outcomes = await run.execute((port, index) =>
-      this.pool.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined } satisfies SessionConfig, { transferList: [port as never] }),
-      this.workers,
+    const pool = this.pool;
+    const outcomes = await run.execute(
+      (port, index) =>
+        pool!.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined } satisfies SessionConfig, { transferList: [port as never] }),
+      this.workers - 1,
       input.preState,
+      (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
     );
     stats.executionMs = performance.now() - execStart;
     stats.reexecutions = stats.txs.reduce((sum, t) => sum + t.incarnations, 0) - n;
@@ -180,6 +194,7 @@ function predecessorsOf(senders: (string | undefined)[] | undefined, n: number):
 type Executed = Extract<ExecutionOutcome, { kind: "executed" }>;
 type Finished = Extract<ExecutionOutcome, { kind: "executed" | "invalid" }>;
 type StartSession = (port: import("node:worker_threads").MessagePort, index: number) => Promise<unknown>;
+type RunLocally = (tx: TxIndex, incarnation: number, source: ReadSource) => Promise<ExecutionOutcome>;
 
 /** One block's coordination: memory, scheduler, read sets, worker sessions. */
 class BlockRun {
@@ -193,7 +208,7 @@ class BlockRun {
 
   constructor(
     private readonly block: Block,
-    base: BlockOverlay,
+    private readonly base: BlockOverlay,
     predecessors: Int32Array | undefined,
     private readonly stats: BlockStats,
     private readonly maxReexecutionRatio: number,
@@ -205,8 +220,9 @@ class BlockRun {
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
-  execute(startSession: StartSession, workers: number, preState: FlatState): Promise<Executed[]> {
+  execute(startSession: StartSession, threads: number, preState: FlatState, runLocally: RunLocally): Promise<Executed[]> {
     return new Promise<Executed[]>((resolve, reject) => {
+      let wake: (() => void) | undefined;
       const ports: import("node:worker_threads").MessagePort[] = [];
       const cursor: number[] = [];
       // Workers not yet ready count as full.
@@ -219,6 +235,7 @@ class BlockRun {
         for (const p of ports) p.postMessage({ type: "end" } satisfies ToWorker);
         if (error !== undefined) reject(error);
         else resolve(this.latest as Executed[]);
+        wake?.();
       };
       // Up to PIPELINE tasks queued per worker, least loaded first, so a
       // worker has its next task at hand when it finishes one.
@@ -236,7 +253,7 @@ class BlockRun {
           ports[w].postMessage({ type: "exec", tx: task.tx, incarnation: task.incarnation, updates } satisfies ToWorker);
         }
       };
-      for (let w = 0; w < workers; w++) {
+      for (let w = 0; w < threads; w++) {
         const channel = new MessageChannel();
         ports.push(channel.port1);
         cursor.push(0);
@@ -264,6 +281,11 @@ class BlockRun {
               if (this.scheduler.done()) return finish();
             }
             dispatch();
+            if (wake !== undefined) {
+              const w = wake;
+              wake = undefined;
+              w();
+            }
           } catch (e) {
             finish(e as Error);
           }
@@ -272,6 +294,35 @@ class BlockRun {
           .catch((e: Error) => finish(new WorkerFailure(`worker ${w} failed: ${e.message}`)))
           .finally(() => channel.port1.close());
       }
+
+      // The calling thread executes too. Between incarnations it yields to the
+      // event loop so worker results are handled and their queues topped up;
+      // with nothing to run it sleeps until a worker reports.
+      const local = async () => {
+        while (!settled) {
+          await new Promise<void>((r) => setImmediate(r));
+          if (settled) return;
+          dispatch();
+          const task = this.scheduler.nextTask();
+          if (task === undefined) {
+            if (threads === 0) throw new SchedulerInvariantError(`no runnable transaction at commit index ${this.scheduler.commitIndex} with no worker threads`);
+            await new Promise<void>((r) => (wake = r));
+            continue;
+          }
+          this.stats.txs[task.tx].incarnations++;
+          const tx = task.tx;
+          const outcome = await runLocally(tx, task.incarnation, {
+            resolve: (key) => this.mv.resolve(tx, key),
+            resolveNonzero: (key) => this.mv.resolveNonzero(tx, key),
+            code: (hash) => this.mv.code.get(hash) ?? this.base.code.get(hash) ?? this.base.base.code.get(hash),
+          });
+          if (settled) return;
+          this.onOutcome(outcome);
+          this.commitReady();
+          if (this.scheduler.done()) finish();
+        }
+      };
+      local().catch((e: Error) => finish(e));
     });
   }
 

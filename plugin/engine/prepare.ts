@@ -1,11 +1,14 @@
 /**
- * Turns a caller's block into the form the executors run: the block rebuilt
- * on a Common that recovers senders natively. Rebuilding also detaches the
- * engine from the caller's objects (their caches, their Common).
+ * What the executors need from a caller's block. The caller's block supplies
+ * the environment (header, withdrawals, ommers) as is; its transactions are
+ * re-created from their bytes on a Common that recovers senders natively,
+ * lazily, one at a time, by whichever thread executes them, so parsing and
+ * sender recovery are spread over the workers instead of done up front.
  */
 import type { Block } from "@ethereumjs/block";
-import { createBlockFromRLP } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { createTxFromRLP } from "@ethereumjs/tx";
 
 import { withFastCrypto } from "./crypto";
 import type { FlatState } from "./flat-state";
@@ -22,8 +25,31 @@ export interface BlockInput {
   computeStateRoot?: boolean;
 }
 
-export function prepareBlock(input: BlockInput): { block: Block; common: Common } {
+/** Transactions parsed on first use, from their serialized bytes. */
+export class LazyTransactions {
+  private readonly parsed: (TypedTransaction | undefined)[];
+
+  constructor(
+    readonly bytes: Uint8Array[],
+    private readonly common: Common,
+  ) {
+    this.parsed = new Array(bytes.length);
+  }
+
+  get(i: number): TypedTransaction {
+    return (this.parsed[i] ??= createTxFromRLP(this.bytes[i], { common: this.common }));
+  }
+}
+
+export interface PreparedBlock {
+  /** The caller's block: environment for runTx and the system phases. */
+  block: Block;
+  common: Common;
+  txs: LazyTransactions;
+}
+
+export function prepareBlock(input: BlockInput): PreparedBlock {
   const common = withFastCrypto(input.block.common);
-  const block = createBlockFromRLP(input.block.serialize(), { common, freeze: true });
-  return { block, common };
+  const bytes = input.block.transactions.map((tx) => tx.serialize());
+  return { block: input.block, common, txs: new LazyTransactions(bytes, common) };
 }

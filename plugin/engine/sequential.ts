@@ -5,11 +5,12 @@
  * the same TxExecutor as the workers, one transaction after another over a
  * BlockOverlay.
  */
+import { bytesToHex } from "@ethereumjs/util";
 import { performance } from "node:perf_hooks";
 
 import { BlockOverlay } from "./block-overlay";
-import { runPostPhase, runPrePhase } from "./block-phases";
-import { InvalidBlockError, assembleReceipts, blockGasLimitError, emptyStats } from "./block-result";
+import { runPrePhase } from "./block-phases";
+import { InvalidBlockError, blockGasLimitError, emptyStats } from "./block-result";
 import type { BlockResult } from "./block-result";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
@@ -19,7 +20,7 @@ import { finishBlock } from "./finish";
 
 export async function executeBlockSequential(input: BlockInput): Promise<BlockResult> {
   const started = performance.now();
-  const { block, common } = prepareBlock(input);
+  const { block, common, txs } = prepareBlock(input);
   const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
   const overlay = new BlockOverlay(input.preState);
   const stats = emptyStats("sequential", 1);
@@ -33,8 +34,8 @@ export async function executeBlockSequential(input: BlockInput): Promise<BlockRe
   for (let i = 0; i < block.transactions.length; i++) {
     const limitError = blockGasLimitError(block, i, blockGas);
     if (limitError !== undefined) throw limitError;
-    const outcome = await executor.run(block, block.transactions[i], i, 0, overlay.sourceFor());
-    if (outcome.kind === "invalid") throw new InvalidBlockError(i, outcomeHash(block, i), outcome.error);
+    const outcome = await executor.run(block, txs.get(i), i, 0, overlay.sourceFor());
+    if (outcome.kind === "invalid") throw new InvalidBlockError(i, bytesToHex(block.transactions[i].hash()), outcome.error);
     if (outcome.kind === "blocked") throw new Error(`bug: sequential execution of tx ${i} read an estimate`);
     overlay.apply(i, outcome.writeSet);
     receipts.push(outcome.receipt);
@@ -47,8 +48,3 @@ export async function executeBlockSequential(input: BlockInput): Promise<BlockRe
   return finishBlock({ input, block, executor, overlay, receipts, reads, writeSets, stats, started });
 }
 
-function outcomeHash(block: BlockInput["block"], i: number): string {
-  return "0x" + Buffer.from(block.transactions[i].hash()).toString("hex");
-}
-
-export { assembleReceipts };

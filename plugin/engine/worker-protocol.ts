@@ -10,8 +10,12 @@ import type { ExecutionOutcome, Incarnation, TxIndex, TxWriteSet } from "./types
 
 export interface SessionConfig {
   port: import("node:worker_threads").MessagePort;
-  /** RLP of the block. */
-  blockRlp: Uint8Array;
+  /** RLP of the block header (the execution environment). */
+  headerRlp: Uint8Array;
+  /** Whether the block has a withdrawals list (Shanghai and later). */
+  withdrawals: boolean;
+  /** Serialized transactions, parsed by the worker when it first runs each. */
+  txs: Uint8Array[];
   chain: unknown;
   hardfork: string;
   eips: number[];

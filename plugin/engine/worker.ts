@@ -4,8 +4,7 @@
  * executes the transactions it is handed. Loaded by piscina through
  * worker-entry.js.
  */
-import type { Block } from "@ethereumjs/block";
-import { createBlockFromRLP } from "@ethereumjs/block";
+import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common } from "@ethereumjs/common";
 import type { KZG } from "@ethereumjs/util";
 import type { MessagePort } from "node:worker_threads";
@@ -14,6 +13,7 @@ import { BlockOverlay } from "./block-overlay";
 import { nativeEcrecover, hasNativeEcrecover } from "./crypto";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
+import { LazyTransactions } from "./prepare";
 import { TxExecutor } from "./tx-executor";
 import type { ReadSource } from "./tx-state";
 import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
@@ -79,7 +79,9 @@ export default async function session(config: SessionConfig): Promise<number> {
     ...(config.needsKzg ? { kzg: loadKzg() } : {}),
   };
   const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
-  const block: Block = createBlockFromRLP(config.blockRlp, { common, freeze: true });
+  // runTx needs only the header environment: no need to parse the block's transactions here.
+  const block = new Block(createBlockHeaderFromRLP(config.headerRlp, { common }), [], [], config.withdrawals ? [] : undefined, { common });
+  const txs = new LazyTransactions(config.txs, common);
   const executor = await TxExecutor.create(common, new Map(config.blockHashes));
   const base = new BlockOverlay(state);
   base.apply(-1, config.prePhase);
@@ -111,7 +113,7 @@ export default async function session(config: SessionConfig): Promise<number> {
       resolveNonzero: (key) => mv.resolveNonzero(tx, key),
       code,
     };
-    const outcome = await executor.run(block, block.transactions[tx], tx, incarnation, source);
+    const outcome = await executor.run(block, txs.get(tx), tx, incarnation, source);
     executed++;
     send({ type: "outcome", outcome });
   }
