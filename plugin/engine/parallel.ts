@@ -53,7 +53,11 @@ export interface ParallelOptions {
   workers?: number;
   /** Blocks with fewer transactions run sequentially. Default 8. */
   minTxsForParallel?: number;
-  /** Fall back to sequential when re-executions per tx exceed this. Default 3. */
+  /**
+   * When re-executions per committed tx exceed this (after the first 16
+   * commits), the rest of the block runs in order on the calling thread:
+   * optimistic execution is only burning CPU. Default 1.
+   */
   maxReexecutionRatio?: number;
   /** On a worker failure: run the block sequentially (default) or throw. */
   onWorkerFailure?: "sequential" | "error";
@@ -72,7 +76,6 @@ class WorkerFailure extends Error {}
 
 /** Tasks queued per worker: one running, one waiting. */
 const PIPELINE = 2;
-class Runaway extends Error {}
 
 export class ParallelExecutor {
   private readonly pool: Piscina | undefined;
@@ -84,7 +87,7 @@ export class ParallelExecutor {
     this.opts = {
       workers: this.workers,
       minTxsForParallel: opts.minTxsForParallel ?? 8,
-      maxReexecutionRatio: opts.maxReexecutionRatio ?? 3,
+      maxReexecutionRatio: opts.maxReexecutionRatio ?? 1,
       onWorkerFailure: opts.onWorkerFailure ?? "sequential",
       jitter: opts.jitter,
       crashAt: opts.crashAt,
@@ -119,7 +122,6 @@ export class ParallelExecutor {
     try {
       return await this.run(input);
     } catch (e) {
-      if (e instanceof Runaway) return fallback("runaway-reexecution", e.message);
       if (e instanceof WorkerFailure) {
         if (this.opts.onWorkerFailure === "error") throw e;
         return fallback("worker-failure", e.message);
@@ -205,6 +207,8 @@ class BlockRun {
   private readonly readers = new Map<LocationKey, Set<TxIndex>>();
   private readonly updates: MVUpdate[] = [];
   private blockGas = 0n;
+  /** Set when re-execution ran away: the rest of the block runs in order. */
+  private inOrder = false;
 
   constructor(
     private readonly block: Block,
@@ -240,6 +244,8 @@ class BlockRun {
       // Up to PIPELINE tasks queued per worker, least loaded first, so a
       // worker has its next task at hand when it finishes one.
       const dispatch = () => {
+        // In-order mode: no more speculation on worker threads.
+        if (this.inOrder) return;
         for (;;) {
           let w = -1;
           for (let i = 0; i < inflight.length; i++) if (inflight[i] < PIPELINE && (w < 0 || inflight[i] < inflight[w])) w = i;
@@ -303,7 +309,7 @@ class BlockRun {
           await new Promise<void>((r) => setImmediate(r));
           if (settled) return;
           dispatch();
-          const task = this.scheduler.nextTask();
+          const task = this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask();
           if (task === undefined) {
             if (threads === 0) throw new SchedulerInvariantError(`no runnable transaction at commit index ${this.scheduler.commitIndex} with no worker threads`);
             await new Promise<void>((r) => (wake = r));
@@ -367,6 +373,7 @@ class BlockRun {
       if (o.kind === "invalid") throw new InvalidBlockError(tx, bytesToHex(this.block.transactions[tx].hash()), o.error);
       this.blockGas += o.receipt.blockGasUsed;
       this.scheduler.commit(tx);
+      if ((tx & 15) === 15) this.checkRunaway();
       this.setReads(tx, o.reads, undefined);
     }
   }
@@ -389,12 +396,23 @@ class BlockRun {
     this.checkRunaway();
   }
 
+  /**
+   * Runaway re-execution (a dependency chain, such as every transfer paying
+   * one recipient): switch the rest of the block to in-order execution on the
+   * calling thread. The committed prefix is kept; each remaining tx then reads
+   * only committed values and commits at once, so the block costs about what
+   * sequential execution costs instead of executing most txs twice.
+   */
   private checkRunaway(): void {
-    const n = this.scheduler.txCount;
+    if (this.inOrder) return;
+    const committed = this.scheduler.commitIndex;
     const reexecutions = this.stats.aborts + this.stats.blocked;
-    this.stats.reexecutions = reexecutions;
-    if (reexecutions > this.maxReexecutionRatio * n + 16) {
-      throw new Runaway(`${reexecutions} re-executions for ${n} txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio})`);
+    if (committed >= 16 && reexecutions > this.maxReexecutionRatio * committed) {
+      this.inOrder = true;
+      this.stats.fallbackReason = "runaway-reexecution";
+      this.stats.events.push(
+        `${reexecutions} re-executions for the first ${committed} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): txs ${committed} and above ran in order on the calling thread`,
+      );
     }
   }
 

@@ -88,6 +88,14 @@ export class Scheduler {
     }
   }
 
+  /** Hands out `tx` itself if it is READY (in-order execution), else nothing. */
+  takeIfReady(tx: TxIndex): Task | undefined {
+    if (tx >= this.txCount || this.status[tx] !== TxStatus.Ready) return undefined;
+    this.status[tx] = TxStatus.Executing;
+    this.executions++;
+    return { tx, incarnation: this.incarnation[tx] };
+  }
+
   finishExecution(tx: TxIndex): void {
     this.expect(tx, TxStatus.Executing, "finishExecution");
     this.status[tx] = TxStatus.Executed;
