@@ -201,6 +201,8 @@ export class MVMemory {
     if (entries === undefined) return;
     const at = findExact(entries, tx);
     if (at >= 0) entries.splice(at, 1);
+    // No writer left: the location is untouched by the block again (toDiff must not list it).
+    if (entries.length === 0) this.data.delete(key);
   }
 }
 

@@ -9,6 +9,7 @@ import type { TypedTransaction } from "@ethereumjs/tx";
 import { bytesToHex, bytesToUnprefixedHex } from "@ethereumjs/util";
 import { createVM, runTx } from "@ethereumjs/vm";
 import type { VM } from "@ethereumjs/vm";
+import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
 import { EstimateHit, TxStateManager } from "./tx-state";
@@ -63,6 +64,9 @@ export class TxExecutor {
     const coinbase = bytesToUnprefixedHex(block.header.coinbase.bytes);
     this.state.begin(index, source, coinbase);
     this.depth = 0;
+    // runTx clears transient storage when a transaction ends normally; one that
+    // was stopped by an EstimateHit left its TSTOREs behind.
+    (this.vm.evm as EVM).transientStorage.clear();
     const micros = () => Math.round((performance.now() - started) * 1000);
     try {
       const result = await runTx(this.vm, { tx, block, skipBlockGasLimitValidation: true, blockGasUsed: 0n });

@@ -1,0 +1,243 @@
+/**
+ * The differential oracle every engine test goes through: run a block with the
+ * sequential executor once, then with the parallel executor at each requested
+ * worker count, and require the parallel results to be identical to the
+ * sequential ones: receipts, block gas, bloom, receipts root, state root and
+ * the post-state diff. Block-STM promises exactly this whatever the worker
+ * count or the timing, so any difference is an engine bug.
+ *
+ * The parallel executors are configured so the parallel path really runs:
+ * `minTxsForParallel: 1` (no "small-block" fallback) and
+ * `maxReexecutionRatio: 1000` (no "runaway-reexecution" fallback); the helper
+ * also asserts that no fallback happened, since a fallback runs the sequential
+ * executor and would make the comparison vacuous.
+ */
+import { expect } from "chai";
+
+import type { BlockResult, TxReceipt } from "../../plugin/engine/block-result";
+import type { FlatState, StateDiff } from "../../plugin/engine/flat-state";
+import { describeLocation } from "../../plugin/engine/location";
+import { ParallelExecutor } from "../../plugin/engine/parallel";
+import type { ParallelBlockInput, ParallelOptions } from "../../plugin/engine/parallel";
+import { executeBlockSequential } from "../../plugin/engine/sequential";
+import type { FallbackReason, LocationKey, LocationValue } from "../../plugin/engine/types";
+
+/** Options that keep the parallel executor on its parallel path for any block. */
+export const ORACLE_EXECUTOR_OPTIONS = { minTxsForParallel: 1, maxReexecutionRatio: 1000 } as const satisfies ParallelOptions;
+
+/** Default upper bound of the random delay injected before each execution when jitter is on. */
+export const DEFAULT_JITTER_MAX_MICROS = 500;
+
+export interface OracleOptions {
+  /** Worker counts to run the parallel executor with, e.g. [1, 2, 4]. */
+  workers: number[];
+  /**
+   * Jitter seeds for executors the helper creates itself: one parallel run
+   * per (worker count, seed), each with `jitter: [seed, jitterMaxMicros]`.
+   * Default: one run without jitter. Ignored for worker counts served from
+   * `executors`, whose jitter was fixed when they were built.
+   */
+  jitterSeeds?: number[];
+  /** Upper bound of the injected delays, microseconds. Default DEFAULT_JITTER_MAX_MICROS. */
+  jitterMaxMicros?: number;
+  /**
+   * Long-lived executors by worker count (see makeExecutors), reused and not
+   * closed. Worker counts missing from the map get a fresh executor that is
+   * closed after its run. Reusing executors skips worker start-up (loading
+   * ts-node and @ethereumjs in every thread), which dominates small blocks;
+   * a fresh executor's threads are usually not loaded yet when a small block
+   * finishes, so prefer executors warmed with warmUpExecutors.
+   */
+  executors?: Map<number, ParallelExecutor>;
+  /** Text prefixed to every failure message (e.g. the seed of a random block). */
+  label?: string;
+  /**
+   * For fault and fallback tests: the fallback every parallel run must report
+   * (its result must still equal the sequential one). Default: none, and the
+   * parallel path must have run.
+   */
+  expectFallback?: FallbackReason;
+  /**
+   * With expectFallback: also accept a run that took the parallel path
+   * without any fallback (for faults that only happen if a given thread is
+   * handed a given tx). Default false.
+   */
+  fallbackOptional?: boolean;
+}
+
+export interface ParallelRun {
+  workers: number;
+  /** The jitter seed of the run, when the helper created the executor with one. */
+  jitterSeed?: number;
+  result: BlockResult;
+}
+
+export interface OracleResult {
+  sequential: BlockResult;
+  parallel: ParallelRun[];
+}
+
+/**
+ * Runs `input` sequentially and in parallel and asserts the results are
+ * identical. Returns every result for further, test-specific checks.
+ */
+export async function assertParallelMatchesSequential(input: ParallelBlockInput, opts: OracleOptions): Promise<OracleResult> {
+  // The sequential executor ignores `senders`; it is only a scheduling hint.
+  const sequential = await executeBlockSequential(input);
+  const parallel: ParallelRun[] = [];
+  for (const workers of opts.workers) {
+    const shared = opts.executors?.get(workers);
+    if (shared !== undefined) {
+      const run: ParallelRun = { workers, result: await shared.executeBlock(input) };
+      checkRun(sequential, run, opts, input.preState);
+      parallel.push(run);
+      continue;
+    }
+    for (const jitterSeed of opts.jitterSeeds ?? [undefined]) {
+      const executor = new ParallelExecutor({
+        workers,
+        ...ORACLE_EXECUTOR_OPTIONS,
+        jitter: jitterSeed === undefined ? undefined : [jitterSeed, opts.jitterMaxMicros ?? DEFAULT_JITTER_MAX_MICROS],
+      });
+      try {
+        const run: ParallelRun = { workers, jitterSeed, result: await executor.executeBlock(input) };
+        checkRun(sequential, run, opts, input.preState);
+        parallel.push(run);
+      } finally {
+        await executor.close();
+      }
+    }
+  }
+  return { sequential, parallel };
+}
+
+/** Long-lived oracle executors, one per worker count, for mocha before() hooks. */
+export function makeExecutors(counts: number[], extra: Pick<ParallelOptions, "jitter"> = {}): Map<number, ParallelExecutor> {
+  const map = new Map<number, ParallelExecutor>();
+  for (const workers of counts) map.set(workers, new ParallelExecutor({ workers, ...ORACLE_EXECUTOR_OPTIONS, ...extra }));
+  return map;
+}
+
+/**
+ * Waits until the executors' worker threads take part in execution. A new
+ * pool's threads need a second or two to load (ts-node and @ethereumjs, on
+ * every thread); until then the calling thread executes the whole block
+ * alone, so a differential run proves nothing about concurrency. Runs
+ * `input` (which should be contentious) through each executor with more than
+ * one worker until a run reports an abort or an estimate hit, which only
+ * concurrent execution produces, or until `timeoutMs` has passed. Returns
+ * the worker counts that never showed concurrency.
+ */
+export async function warmUpExecutors(map: Map<number, ParallelExecutor>, input: ParallelBlockInput, timeoutMs = 15_000): Promise<number[]> {
+  const cold: number[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (const [workers, executor] of map) {
+    if (workers < 2) continue;
+    for (;;) {
+      const { stats } = await executor.executeBlock(input);
+      if (stats.aborts + stats.blocked > 0) break;
+      if (Date.now() > deadline) {
+        cold.push(workers);
+        break;
+      }
+    }
+  }
+  return cold;
+}
+
+/** Closes what makeExecutors created (for mocha after() hooks); tolerates undefined. */
+export async function closeExecutors(map: Map<number, ParallelExecutor> | undefined): Promise<void> {
+  if (map === undefined) return;
+  await Promise.all([...map.values()].map((e) => e.close()));
+  map.clear();
+}
+
+// ---- comparison -------------------------------------------------------------
+
+/** The receipt fields that must not depend on how the block was executed. */
+function receiptView(r: TxReceipt) {
+  return {
+    txHash: r.txHash,
+    type: r.type,
+    status: r.status,
+    gasUsed: r.gasUsed,
+    blockGasUsed: r.blockGasUsed,
+    cumulativeGasUsed: r.cumulativeGasUsed,
+    logs: r.logs,
+    bloom: r.bloom,
+    createdAddress: r.createdAddress,
+    sender: r.sender,
+    minerValue: r.minerValue,
+    error: r.error,
+    returnValue: r.returnValue,
+    blobGasUsed: r.blobGasUsed,
+  };
+}
+
+function checkRun(sequential: BlockResult, run: ParallelRun, opts: OracleOptions, preState: FlatState): void {
+  const jitter = run.jitterSeed === undefined ? "" : `, jitter seed ${run.jitterSeed}`;
+  const where = `${opts.label === undefined ? "" : opts.label + ": "}parallel (workers=${run.workers}${jitter})`;
+  const p = run.result;
+  const events = p.stats.events.join("; ");
+
+  if (opts.expectFallback === undefined || (opts.fallbackOptional === true && p.stats.fallbackReason === undefined)) {
+    // A fallback runs the sequential executor: the comparison below would prove nothing.
+    expect(p.stats.mode, `${where}: stats.mode (fallbackReason ${p.stats.fallbackReason}, events: ${events})`).to.equal("parallel");
+    expect(p.stats.fallbackReason, `${where}: unexpected fallback (events: ${events})`).to.equal(undefined);
+  } else {
+    expect(p.stats.fallbackReason, `${where}: fallbackReason (events: ${events})`).to.equal(opts.expectFallback);
+    expect(p.stats.mode, `${where}: a fallback runs sequentially`).to.equal("sequential");
+  }
+
+  expect(p.receipts.length, `${where}: receipt count`).to.equal(sequential.receipts.length);
+  for (let i = 0; i < sequential.receipts.length; i++) {
+    const want = receiptView(sequential.receipts[i]);
+    const got = receiptView(p.receipts[i]);
+    const field = (Object.keys(want) as (keyof typeof want)[]).find((k) => !deepEqual(got[k], want[k]));
+    if (field !== undefined) {
+      expect(got[field], `${where}: receipt of tx ${i} differs from sequential first at field "${field}"`).to.deep.equal(want[field]);
+    }
+  }
+  expect(p.gasUsed, `${where}: block gasUsed`).to.equal(sequential.gasUsed);
+  expect(p.logsBloom, `${where}: block logsBloom`).to.deep.equal(sequential.logsBloom);
+  expect(p.receiptsRoot, `${where}: receiptsRoot`).to.deep.equal(sequential.receiptsRoot);
+  expect(p.requestsHash, `${where}: requestsHash`).to.deep.equal(sequential.requestsHash);
+
+  checkDiff(where, sequential.diff, p.diff, preState);
+  // The root last: the diff comparison above names the location when they differ.
+  expect(p.stateRoot, `${where}: stateRoot`).to.deep.equal(sequential.stateRoot);
+}
+
+function checkDiff(where: string, want: StateDiff, got: StateDiff, pre: FlatState): void {
+  const keys = [...new Set<LocationKey>([...want.entries.keys(), ...got.entries.keys()])].sort();
+  for (const key of keys) {
+    const w = want.entries.has(key) ? show(want.entries.get(key)!) : "(absent)";
+    const g = got.entries.has(key) ? show(got.entries.get(key)!) : "(absent)";
+    if (w === g) continue;
+    // An entry on one side only: say whether it merely restates the pre-block value.
+    const absent = w === "(absent)" || g === "(absent)" ? ` (pre-block value ${show(pre.read(key))})` : "";
+    expect.fail(`${where}: post-state diff differs first at ${describeLocation(key)}: sequential ${w}, parallel ${g}${absent}`);
+  }
+  expect([...got.wiped].sort(), `${where}: post-state diff, accounts with wiped storage`).to.deep.equal([...want.wiped].sort());
+  const hashes = [...new Set([...want.code.keys(), ...got.code.keys()])].sort();
+  for (const hash of hashes) {
+    expect(got.code.get(hash), `${where}: post-state diff, code ${hash}`).to.deep.equal(want.code.get(hash));
+  }
+  // Belt and braces: the structures themselves, as chai sees them.
+  expect(got.entries, `${where}: post-state diff entries`).to.deep.equal(want.entries);
+}
+
+function show(v: LocationValue): string {
+  if (v === null) return "null (no account)";
+  if (typeof v === "bigint") return v.toString();
+  return `{ nonce: ${v.nonce}, codeHash: ${v.codeHash}, hasStorage: ${v.hasStorage} }`;
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  try {
+    expect(a).to.deep.equal(b);
+    return true;
+  } catch {
+    return false;
+  }
+}
