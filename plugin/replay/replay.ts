@@ -1,0 +1,393 @@
+/**
+ * Replays recorded blocks sequentially and in parallel, times both, and
+ * checks the results: the sequential result against the real header
+ * (receipts root, gas used, bloom), and every parallel result against the
+ * sequential one (per-tx receipts and the post-state diff).
+ *
+ * A plain function over loaded blocks, so tests call it without Hardhat;
+ * `tasks/replay.ts` only parses arguments and renders the rows.
+ *
+ * Timing follows docs/metrics.md ("speedup"): the project's own sequential
+ * executor against the parallel one, same process, one warm-up run each, then
+ * the median of `repeats` timed runs. The warm-up also leaves the workers
+ * holding the block's pre-state, as they would when a node executes block
+ * after block on one state; loading the replica is not timed.
+ */
+import os from "node:os";
+import { performance } from "node:perf_hooks";
+
+import { bytesToHex } from "@ethereumjs/util";
+
+import type { BlockResult, TxReceipt } from "../engine/block-result";
+import type { StateDiff } from "../engine/flat-state";
+import { describeLocation, kindOf } from "../engine/location";
+import { ParallelExecutor } from "../engine/parallel";
+import { executeBlockSequential } from "../engine/sequential";
+import type { AccountInfo, LocationValue } from "../engine/types";
+import { headerMismatches } from "../fixtures/blockchain-tests";
+import type { LoadedBlock } from "../fixtures/mainnet-blocks";
+
+/** One block at one worker count. */
+export interface ReplayRow {
+  block: number;
+  txs: number;
+  /** Gas used by the block (header value). */
+  gas: number;
+  workers: number;
+  /** Median wall time of the sequential executor, ms (same for every row of a block). */
+  sequentialMs: number;
+  sequentialMinMs: number;
+  sequentialMaxMs: number;
+  /** Median wall time of the parallel executor at `workers`, ms. */
+  parallelMs: number;
+  parallelMinMs: number;
+  parallelMaxMs: number;
+  /** sequentialMs / parallelMs (below 1 is a slowdown). */
+  speedup: number;
+  /** Incarnations beyond the first divided by txs (median over the timed runs). */
+  reexecutionsPerTx: number;
+  /** Why the parallel executor ran the block sequentially, if it did in any run. */
+  fallback?: string;
+  /** The header matched and every parallel run equalled the sequential result. */
+  verified: boolean;
+  /** The first difference found, when not verified. */
+  mismatch?: string;
+}
+
+export type ReplayProgress =
+  | { kind: "block"; index: number; total: number; block: number; txs: number; gas: number }
+  | { kind: "sequential"; block: number; medianMs: number; mismatch?: string }
+  | { kind: "parallel"; block: number; workers: number; medianMs: number; speedup: number; verified: boolean; mismatch?: string };
+
+export interface ReplayOptions {
+  /** Worker counts to measure, one ParallelExecutor each (reused across blocks). */
+  workers: number[];
+  /** Timed runs per executor and block, after one warm-up run. Default 3. */
+  repeats?: number;
+  /** Called as each step finishes (for progress output). */
+  onProgress?: (p: ReplayProgress) => void;
+  /** Passed to the parallel executors (tests use it to shake the schedule). Default none. */
+  jitter?: [number, number];
+  /** Passed to the parallel executors; default: the executor's own default (what a user gets). */
+  maxReexecutionRatio?: number;
+}
+
+export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): Promise<ReplayRow[]> {
+  const repeats = opts.repeats ?? 3;
+  if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`replayBlocks: repeats must be a positive integer, got ${repeats}`);
+  if (opts.workers.length === 0 || opts.workers.some((w) => !Number.isInteger(w) || w < 1)) {
+    throw new Error(`replayBlocks: workers must be positive integers, got ${opts.workers.join(",")}`);
+  }
+  // One executor per worker count, reused across blocks. Each is created
+  // when first used: its threads start (and, from TypeScript sources, compile
+  // the engine) during that block's warm-up run instead of eating the cores
+  // while an earlier measurement is being timed.
+  const executors = new Map<number, ParallelExecutor>();
+  const executorFor = (workers: number): ParallelExecutor => {
+    let e = executors.get(workers);
+    if (e === undefined) {
+      e = new ParallelExecutor({
+        workers,
+        // Every recorded block runs in parallel, however small.
+        minTxsForParallel: 1,
+        maxReexecutionRatio: opts.maxReexecutionRatio,
+        jitter: opts.jitter,
+      });
+      executors.set(workers, e);
+    }
+    return e;
+  };
+  const rows: ReplayRow[] = [];
+  try {
+    for (let i = 0; i < blocks.length; i++) {
+      const b = blocks[i];
+      const number = Number(b.number);
+      const txs = b.block.transactions.length;
+      const gas = Number(b.block.header.gasUsed);
+      opts.onProgress?.({ kind: "block", index: i, total: blocks.length, block: number, txs, gas });
+
+      const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false };
+      const seq = await timed(repeats, () => executeOrThrown(() => executeBlockSequential(input)));
+      const reference = seq.results[0];
+      let seqMismatch: string | undefined;
+      if (reference instanceof Error) seqMismatch = `sequential execution threw: ${reference.message}`;
+      else {
+        const header = headerMismatches(b.block, reference);
+        if (header.length > 0) seqMismatch = `sequential result differs from the header: ${header.join("; ")}`;
+        // The sequential executor is deterministic; a run that differs from the first is a bug too.
+        for (const r of seq.results.slice(1)) seqMismatch ??= r instanceof Error ? `sequential execution threw: ${r.message}` : firstDifference(b, reference, r, "sequential rerun");
+      }
+      opts.onProgress?.({ kind: "sequential", block: number, medianMs: seq.median, mismatch: seqMismatch });
+
+      for (const w of opts.workers) {
+        const executor = executorFor(w);
+        const par = await timed(repeats, () => executeOrThrown(() => executor.executeBlock({ ...input, senders: b.senders })));
+        let mismatch = seqMismatch;
+        const fallbacks = new Set<string>();
+        const reexec: number[] = [];
+        for (const r of par.results) {
+          if (r instanceof Error) {
+            mismatch ??= `parallel execution (${w} workers) threw: ${r.message}`;
+            continue;
+          }
+          if (r.stats.fallbackReason !== undefined) fallbacks.add(r.stats.fallbackReason);
+          reexec.push(txs === 0 ? 0 : r.stats.reexecutions / txs);
+          if (mismatch !== undefined) continue;
+          const header = headerMismatches(b.block, r);
+          if (header.length > 0) mismatch = `parallel result (${w} workers) differs from the header: ${header.join("; ")}`;
+          else if (!(reference instanceof Error)) mismatch = firstDifference(b, reference, r, `parallel (${w} workers)`);
+        }
+        const speedup = seq.median / par.median;
+        const row: ReplayRow = {
+          block: number,
+          txs,
+          gas,
+          workers: w,
+          sequentialMs: round(seq.median),
+          sequentialMinMs: round(seq.min),
+          sequentialMaxMs: round(seq.max),
+          parallelMs: round(par.median),
+          parallelMinMs: round(par.min),
+          parallelMaxMs: round(par.max),
+          speedup: Math.round(speedup * 1000) / 1000,
+          reexecutionsPerTx: Math.round(median(reexec.length > 0 ? reexec : [0]) * 1000) / 1000,
+          verified: mismatch === undefined,
+        };
+        if (fallbacks.size > 0) row.fallback = [...fallbacks].join(",");
+        if (mismatch !== undefined) row.mismatch = mismatch;
+        rows.push(row);
+        opts.onProgress?.({ kind: "parallel", block: number, workers: w, medianMs: par.median, speedup, verified: row.verified, mismatch });
+      }
+    }
+  } finally {
+    await Promise.all([...executors.values()].map((e) => e.close()));
+  }
+  return rows;
+}
+
+// ---------------------------------------------------------------------------
+// The oracle: parallel equals sequential
+
+/**
+ * The first way `actual` differs from `expected` (a sequential result), or
+ * undefined when they are equal: per-tx receipts (status, gas used,
+ * cumulative gas, logs), then the post-state diff (entries, wiped accounts,
+ * new code). A receipt difference names the tx; a diff difference names the
+ * location and the txs that wrote it in each result.
+ */
+export function firstDifference(loaded: Pick<LoadedBlock, "block" | "preState">, expected: BlockResult, actual: BlockResult, label = "parallel"): string | undefined {
+  const txName = (i: number) => `tx ${i} (${bytesToHex(loaded.block.transactions[i].hash())})`;
+  if (actual.receipts.length !== expected.receipts.length) {
+    return `${label} has ${actual.receipts.length} receipts, sequential ${expected.receipts.length}`;
+  }
+  for (let i = 0; i < expected.receipts.length; i++) {
+    const d = receiptDifference(expected.receipts[i], actual.receipts[i]);
+    if (d !== undefined) return `${txName(i)}: ${label} receipt has ${d}`;
+  }
+  const diff = diffDifference(expected.diff, actual.diff, label);
+  if (diff !== undefined) {
+    const writers = (r: BlockResult) => {
+      const txs: number[] = [];
+      r.writeSets.forEach((ws, i) => {
+        if (ws.writes.some((w) => w.key === diff.key)) txs.push(i);
+      });
+      return txs.length === 0 ? "none" : txs.slice(-3).join(",");
+    };
+    let who = "";
+    if (diff.key !== undefined) {
+      // An entry no committed tx wrote, holding the pre-state value, points at
+      // a stale write of an aborted incarnation left in the parallel result.
+      const pre = kindOf(diff.key) === "wipe" ? 0n : loaded.preState.read(diff.key);
+      const value = actual.diff.entries.has(diff.key) ? actual.diff.entries.get(diff.key)! : undefined;
+      const preNote = value !== undefined && valueEqual(value, pre) ? `; ${label} value equals the pre-state value` : "";
+      who = ` (txs writing it: ${label} ${writers(actual)}, sequential ${writers(expected)}${preNote})`;
+    }
+    return `post-state diff: ${diff.message}${who}`;
+  }
+  return undefined;
+}
+
+function receiptDifference(e: TxReceipt, a: TxReceipt): string | undefined {
+  if (a.status !== e.status) return `status ${a.status}, sequential ${e.status}`;
+  if (a.gasUsed !== e.gasUsed) return `gasUsed ${a.gasUsed}, sequential ${e.gasUsed}`;
+  if (a.cumulativeGasUsed !== e.cumulativeGasUsed) return `cumulativeGasUsed ${a.cumulativeGasUsed}, sequential ${e.cumulativeGasUsed}`;
+  if (a.logs.length !== e.logs.length) return `${a.logs.length} logs, sequential ${e.logs.length}`;
+  for (let l = 0; l < e.logs.length; l++) {
+    const [ea, et, ed] = e.logs[l];
+    const [aa, at, ad] = a.logs[l];
+    if (!bytesEqual(aa, ea)) return `log ${l} address ${bytesToHex(aa)}, sequential ${bytesToHex(ea)}`;
+    if (at.length !== et.length || at.some((t, k) => !bytesEqual(t, et[k]))) return `log ${l} topics ${at.map(bytesToHex).join(",")}, sequential ${et.map(bytesToHex).join(",")}`;
+    if (!bytesEqual(ad, ed)) return `log ${l} data ${short(bytesToHex(ad))}, sequential ${short(bytesToHex(ed))}`;
+  }
+  return undefined;
+}
+
+function diffDifference(e: StateDiff, a: StateDiff, label: string): { message: string; key?: string } | undefined {
+  for (const [key, value] of e.entries) {
+    if (!a.entries.has(key)) return { key, message: `${describeLocation(key)} is ${show(value)} in sequential, not in the ${label} diff` };
+    const other = a.entries.get(key)!;
+    if (!valueEqual(value, other)) return { key, message: `${describeLocation(key)} is ${show(other)}, sequential ${show(value)}` };
+  }
+  for (const [key, value] of a.entries) {
+    if (!e.entries.has(key)) return { key, message: `${describeLocation(key)} is ${show(value)} in the ${label} diff, not in the sequential diff` };
+  }
+  for (const addr of e.wiped) if (!a.wiped.has(addr)) return { message: `storage of 0x${addr} wiped in sequential only` };
+  for (const addr of a.wiped) if (!e.wiped.has(addr)) return { message: `storage of 0x${addr} wiped in ${label} only` };
+  for (const [hash, code] of e.code) {
+    const other = a.code.get(hash);
+    if (other === undefined || !bytesEqual(code, other)) return { message: `code ${hash} deployed in sequential only` };
+  }
+  for (const hash of a.code.keys()) if (!e.code.has(hash)) return { message: `code ${hash} deployed in ${label} only` };
+  return undefined;
+}
+
+function valueEqual(a: LocationValue, b: LocationValue): boolean {
+  if (a === null || b === null) return a === b;
+  if (typeof a === "bigint" || typeof b === "bigint") return a === b;
+  return a.nonce === b.nonce && a.codeHash === b.codeHash && a.hasStorage === b.hasStorage;
+}
+
+function show(v: LocationValue): string {
+  if (v === null) return "absent";
+  if (typeof v === "bigint") return v.toString();
+  const i = v as AccountInfo;
+  return `{ nonce ${i.nonce}, codeHash ${short(i.codeHash)}, hasStorage ${i.hasStorage} }`;
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function short(s: string): string {
+  return s.length > 42 ? s.slice(0, 20) + "…" + s.slice(-8) : s;
+}
+
+// ---------------------------------------------------------------------------
+// Timing
+
+/** Errors are results here: one block that throws must not stop the replay of the others. */
+async function executeOrThrown(run: () => Promise<BlockResult>): Promise<BlockResult | Error> {
+  try {
+    return await run();
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+async function timed<T>(repeats: number, run: () => Promise<T>): Promise<{ results: T[]; median: number; min: number; max: number }> {
+  const results = [await run()]; // warm-up, kept for verification
+  const times: number[] = [];
+  for (let k = 0; k < repeats; k++) {
+    const t = performance.now();
+    results.push(await run());
+    times.push(performance.now() - t);
+  }
+  return { results, median: median(times), min: Math.min(...times), max: Math.max(...times) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+// ---------------------------------------------------------------------------
+// Renderers: the JSON report (versioned) and the terminal table.
+
+export const REPLAY_SCHEMA_VERSION = 1;
+
+export interface ReplayReport {
+  schemaVersion: typeof REPLAY_SCHEMA_VERSION;
+  machine: { cores: number; node: string; platform: string; arch: string; cpu: string };
+  method: { speedup: string; repeats: number; warmup: number };
+  rows: ReplayRow[];
+}
+
+export function replayReport(rows: ReplayRow[], repeats: number): ReplayReport {
+  return {
+    schemaVersion: REPLAY_SCHEMA_VERSION,
+    machine: { cores: os.availableParallelism(), node: process.version, platform: process.platform, arch: process.arch, cpu: os.cpus()[0]?.model ?? "unknown" },
+    method: {
+      speedup: "median wall time of the project's sequential executor divided by median wall time of the parallel executor, same process, one warm-up run each, no state root (partial pre-state)",
+      repeats,
+      warmup: 1,
+    },
+    rows,
+  };
+}
+
+/**
+ * One line per block: block | txs | gas | sequential ms | parallel ms @Nw |
+ * speedup @Nw | re-exec/tx @Nw | verified. Times are medians with [min-max].
+ */
+export function formatReplayTable(rows: ReplayRow[]): string {
+  const workers = [...new Set(rows.map((r) => r.workers))];
+  const blocks = [...new Set(rows.map((r) => r.block))];
+  const ms = (median: number, min: number, max: number) => `${fmt(median)} [${fmt(min)}-${fmt(max)}]`;
+  const header = [
+    "block",
+    "txs",
+    "gas",
+    "sequential ms",
+    ...workers.map((w) => `parallel ms @${w}w`),
+    ...workers.map((w) => `speedup @${w}w`),
+    ...workers.map((w) => `re-exec/tx @${w}w`),
+    "verified",
+  ];
+  const lines: string[][] = [];
+  let fellBack = false;
+  for (const block of blocks) {
+    const byWorkers = new Map(rows.filter((r) => r.block === block).map((r) => [r.workers, r]));
+    const first = byWorkers.values().next().value as ReplayRow;
+    const cell = (w: number, f: (r: ReplayRow) => string) => {
+      const r = byWorkers.get(w);
+      return r === undefined ? "-" : f(r);
+    };
+    lines.push([
+      String(block),
+      String(first.txs),
+      `${(first.gas / 1e6).toFixed(2)}M`,
+      ms(first.sequentialMs, first.sequentialMinMs, first.sequentialMaxMs),
+      ...workers.map((w) => cell(w, (r) => ms(r.parallelMs, r.parallelMinMs, r.parallelMaxMs))),
+      ...workers.map((w) =>
+        cell(w, (r) => {
+          if (r.fallback !== undefined) fellBack = true;
+          return `${r.speedup.toFixed(2)}x${r.fallback !== undefined ? "*" : ""}`;
+        }),
+      ),
+      ...workers.map((w) => cell(w, (r) => r.reexecutionsPerTx.toFixed(2))),
+      [...byWorkers.values()].every((r) => r.verified) ? "yes" : "NO",
+    ]);
+  }
+  if (blocks.length > 1) {
+    // Aggregate over the blocks: total median time, so big blocks weigh more.
+    const seqTotal = blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.sequentialMs, 0);
+    const parTotal = (w: number) => rows.filter((r) => r.workers === w).reduce((s, r) => s + r.parallelMs, 0);
+    lines.push([
+      "total",
+      String(blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.txs, 0)),
+      `${(blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.gas, 0) / 1e6).toFixed(2)}M`,
+      fmt(seqTotal),
+      ...workers.map((w) => fmt(parTotal(w))),
+      ...workers.map((w) => `${(seqTotal / parTotal(w)).toFixed(2)}x`),
+      ...workers.map(() => ""),
+      rows.every((r) => r.verified) ? "yes" : "NO",
+    ]);
+  }
+  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
+  const render = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(" | ");
+  const out = [render(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...lines.slice(0, blocks.length).map(render)];
+  if (blocks.length > 1) out.push(widths.map((w) => "-".repeat(w)).join("-|-"), render(lines[lines.length - 1]));
+  if (fellBack) out.push("* the parallel executor fell back to sequential execution in at least one run (see fallback in --json)");
+  return out.join("\n");
+}
+
+function fmt(ms: number): string {
+  return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
+}
