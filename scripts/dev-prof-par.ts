@@ -11,7 +11,7 @@ async function main() {
   for (let i = 0; i < 4; i++) {
     const r = await ex.executeBlock(input);
     const local = r.stats.txs.length;
-    console.log("par2", r.stats.wallMs.toFixed(0), r.stats.executionMs.toFixed(0), r.stats.stateRootMs.toFixed(0), "reexec", r.stats.reexecutions, "val", r.stats.validations, "aborts", r.stats.aborts, "blocked", r.stats.blocked, local);
+    console.log("par2", r.stats.wallMs.toFixed(0), r.stats.executionMs.toFixed(0), r.stats.stateRootMs.toFixed(0), "reexec", r.stats.reexecutions, "val", r.stats.validations, "aborts", r.stats.aborts, "blocked", r.stats.blocked, "coord", r.stats.coordinatorMs.toFixed(0));
   }
   await ex.close();
 }

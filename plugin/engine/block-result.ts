@@ -73,5 +73,5 @@ export async function assembleReceipts(block: Block, receipts: TxReceiptData[]):
 }
 
 export function emptyStats(mode: BlockStats["mode"], workers: number): BlockStats {
-  return { mode, workers, events: [], txs: [], reexecutions: 0, blocked: 0, validations: 0, aborts: 0, executionMs: 0, stateRootMs: 0, wallMs: 0 };
+  return { mode, workers, events: [], txs: [], reexecutions: 0, blocked: 0, validations: 0, aborts: 0, executionMs: 0, coordinatorMs: 0, stateRootMs: 0, wallMs: 0 };
 }

@@ -91,6 +91,18 @@ export class MVMemory {
     }
   }
 
+  /**
+   * Whether tx's entry at key is a positive delta: such a write can never
+   * turn a "non-zero" answer above it into "zero", so readers that only
+   * observed non-zero need no re-validation.
+   */
+  positiveDeltaAt(tx: TxIndex, key: LocationKey): boolean {
+    const entries = this.data.get(key);
+    if (entries === undefined) return false;
+    const at = findExact(entries, tx);
+    return at >= 0 && entries[at].delta && (entries[at].value as bigint) > 0n;
+  }
+
   writtenKeys(tx: TxIndex): readonly LocationKey[] {
     return this.written.get(tx) ?? [];
   }

@@ -74,6 +74,9 @@ export interface ParallelBlockInput extends BlockInput {
 
 class WorkerFailure extends Error {}
 
+/** Re-validate every tx at commit even when targeted validation kept it valid (debugging aid). */
+const PARANOID = process.env.HARDHAT_PARALLEL_PARANOID === "1";
+
 /** Tasks queued per worker: one running, one waiting. */
 const PIPELINE = 2;
 
@@ -205,6 +208,15 @@ class BlockRun {
   private readonly latest: (Finished | undefined)[];
   /** Which txs' current read sets include each location (for targeted validation). */
   private readonly readers = new Map<LocationKey, Set<TxIndex>>();
+  /** Readers that only observed "non-zero" (the beneficiary's fee phase): kept apart, see positiveDeltaAt. */
+  private readonly nonzeroReaders = new Map<LocationKey, Set<TxIndex>>();
+  /**
+   * Set when a tx's current read set passed validation. Every later change to
+   * a location it read re-validates it (targeted validation below), so a tx
+   * still marked here when its turn to commit comes is valid: commit needs no
+   * third pass over its reads. HARDHAT_PARALLEL_PARANOID=1 re-validates anyway.
+   */
+  private readonly validated: Uint8Array;
   private readonly updates: MVUpdate[] = [];
   private blockGas = 0n;
   /** Set when re-execution ran away: the rest of the block runs in order. */
@@ -221,6 +233,7 @@ class BlockRun {
     this.mv = new MVMemory((key) => base.read(key));
     this.scheduler = new Scheduler(n, predecessors);
     this.latest = new Array(n);
+    this.validated = new Uint8Array(n);
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
@@ -282,11 +295,15 @@ class BlockRun {
               inflight[w] = 0;
             } else {
               inflight[w]--;
+              const t = performance.now();
               this.onOutcome(m.outcome);
               this.commitReady();
+              this.stats.coordinatorMs += performance.now() - t;
               if (this.scheduler.done()) return finish();
             }
+            const t = performance.now();
             dispatch();
+            this.stats.coordinatorMs += performance.now() - t;
             if (wake !== undefined) {
               const w = wake;
               wake = undefined;
@@ -323,8 +340,10 @@ class BlockRun {
             code: (hash) => this.mv.code.get(hash) ?? this.base.code.get(hash) ?? this.base.base.code.get(hash),
           });
           if (settled) return;
+          const t = performance.now();
           this.onOutcome(outcome);
           this.commitReady();
+          this.stats.coordinatorMs += performance.now() - t;
           if (this.scheduler.done()) finish();
         }
       };
@@ -353,9 +372,15 @@ class BlockRun {
     // The worker's mirror may have lagged: check what it read right away.
     if (!this.validate(o.tx)) this.abort(o.tx);
     for (const key of changed) {
-      for (const r of this.readers.get(key) ?? []) {
-        if (r > o.tx && this.scheduler.status[r] === 2 /* Executed */ && !this.validate(r)) this.abort(r);
-      }
+      this.revalidateReaders(this.readers.get(key), o.tx);
+      if (!this.mv.positiveDeltaAt(o.tx, key)) this.revalidateReaders(this.nonzeroReaders.get(key), o.tx);
+    }
+  }
+
+  private revalidateReaders(readers: Set<TxIndex> | undefined, writer: TxIndex): void {
+    if (readers === undefined) return;
+    for (const r of readers) {
+      if (r > writer && this.scheduler.status[r] === 2 /* Executed */ && !this.validate(r)) this.abort(r);
     }
   }
 
@@ -363,7 +388,7 @@ class BlockRun {
     for (;;) {
       const tx = this.scheduler.commitCandidate();
       if (tx === undefined) return;
-      if (!this.validate(tx)) {
+      if ((this.validated[tx] === 0 || PARANOID) && !this.validate(tx)) {
         this.abort(tx);
         return;
       }
@@ -381,15 +406,18 @@ class BlockRun {
   /** Whether every value tx read is still what the memory gives it now. */
   private validate(tx: TxIndex): boolean {
     this.stats.validations++;
+    this.validated[tx] = 0;
     for (const read of this.latest[tx]!.reads) {
       const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
       if (now.estimate !== undefined || !sameValue(now.value, read.value)) return false;
     }
+    this.validated[tx] = 1;
     return true;
   }
 
   private abort(tx: TxIndex): void {
     this.stats.aborts++;
+    this.validated[tx] = 0;
     this.scheduler.abort(tx);
     this.mv.markEstimate(tx);
     this.updates.push({ kind: "estimate", tx });
@@ -417,14 +445,19 @@ class BlockRun {
   }
 
   private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {
-    for (const r of before ?? []) for (const key of dependencyKeys(r.key)) this.readers.get(key)?.delete(tx);
+    for (const r of before ?? []) for (const key of dependencyKeys(r.key)) this.readerSet(r).get(key)?.delete(tx);
     for (const r of after ?? []) {
+      const map = this.readerSet(r);
       for (const key of dependencyKeys(r.key)) {
-        let set = this.readers.get(key);
-        if (set === undefined) this.readers.set(key, (set = new Set()));
+        let set = map.get(key);
+        if (set === undefined) map.set(key, (set = new Set()));
         set.add(tx);
       }
     }
+  }
+
+  private readerSet(r: Read): Map<LocationKey, Set<TxIndex>> {
+    return r.predicate === "nonzero" && r.value === 1n ? this.nonzeroReaders : this.readers;
   }
 }
 

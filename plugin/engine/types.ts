@@ -153,6 +153,8 @@ export interface BlockStats {
   aborts: number;
   /** Wall time of transaction execution, ms. */
   executionMs: number;
+  /** Calling-thread time spent coordinating (results, validation, commits, dispatch), ms. */
+  coordinatorMs: number;
   /** Wall time of the state-root computation, ms (0 when not computed). */
   stateRootMs: number;
   /** executionMs + stateRootMs + pre/post phases. */
