@@ -9,6 +9,8 @@
 import type { Common } from "@ethereumjs/common";
 import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
 
+import { hasNativeKeccak, keccak256 } from "./hash";
+
 type Recover = (sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean) => Uint8Array;
 
 let nativeRecover: Recover | undefined;
@@ -29,11 +31,12 @@ export function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s
 
 export const hasNativeEcrecover = nativeRecover !== undefined;
 
-/** A copy of `common` that recovers senders natively (when the addon loaded). */
+/** A copy of `common` that recovers senders and hashes natively (where the addons loaded). */
 export function withFastCrypto(common: Common): Common {
   const copy = common.copy();
-  if (hasNativeEcrecover && copy.customCrypto.ecrecover === undefined) {
-    (copy as { customCrypto: Common["customCrypto"] }).customCrypto = { ...copy.customCrypto, ecrecover: nativeEcrecover };
-  }
+  const crypto = { ...copy.customCrypto };
+  if (hasNativeEcrecover) crypto.ecrecover ??= nativeEcrecover;
+  if (hasNativeKeccak) crypto.keccak256 ??= keccak256;
+  (copy as { customCrypto: Common["customCrypto"] }).customCrypto = crypto;
   return copy;
 }

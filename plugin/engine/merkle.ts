@@ -16,7 +16,7 @@
 import { RLP } from "@ethereumjs/rlp";
 import type { NestedUint8Array } from "@ethereumjs/rlp";
 import { KECCAK256_RLP } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { keccak256 } from "./hash";
 
 type Node = Leaf | Extension | Branch;
 
@@ -176,7 +176,7 @@ function encodedOf(node: Node): Uint8Array {
 function refOf(node: Node): Uint8Array | NestedUint8Array {
   if (node.ref === undefined) {
     const enc = encodedOf(node);
-    node.ref = enc.length < 32 ? (RLP.decode(enc) as NestedUint8Array) : keccak_256(enc);
+    node.ref = enc.length < 32 ? (RLP.decode(enc) as NestedUint8Array) : keccak256(enc);
   }
   return node.ref;
 }
@@ -199,6 +199,6 @@ export class MerkleTrie {
   }
 
   root(): Uint8Array {
-    return this.top === undefined ? KECCAK256_RLP : keccak_256(encodedOf(this.top));
+    return this.top === undefined ? KECCAK256_RLP : keccak256(encodedOf(this.top));
   }
 }

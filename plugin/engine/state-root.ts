@@ -9,7 +9,7 @@
  */
 import { RLP } from "@ethereumjs/rlp";
 import { Account, KECCAK256_RLP, bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { keccak256 } from "./hash";
 
 import { addressOf, kindOf, slotOf } from "./location";
 import type { FlatState, StateDiff } from "./flat-state";
@@ -18,7 +18,7 @@ import type { AccountInfo } from "./types";
 
 type Update = readonly [Uint8Array, Uint8Array | undefined];
 
-const hashedKey = (hex: string) => keccak_256(hexToBytes(`0x${hex}`));
+const hashedKey = (hex: string) => keccak256(hexToBytes(`0x${hex}`));
 const storageValue = (v: bigint) => (v === 0n ? undefined : RLP.encode(bigIntToUnpaddedBytes(v)));
 
 export class StateRootComputer {

@@ -17,7 +17,7 @@
  */
 import { Account, Address, KECCAK256_RLP, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
 import type { StateManagerInterface } from "@ethereumjs/common";
-import { keccak_256 } from "@noble/hashes/sha3.js";
+import { keccak256 } from "./hash";
 
 import { EMPTY_CODE_HASH } from "./flat-state";
 import { balanceKey, infoKey, storageKey, wipeKey } from "./location";
@@ -239,7 +239,7 @@ export class TxStateManager implements StateManagerInterface {
 
   async putCode(address: Address, value: Uint8Array): Promise<void> {
     const addr = hex(address);
-    const codeHash = value.length === 0 ? EMPTY_CODE_HASH : bytesToHex(keccak_256(value));
+    const codeHash = value.length === 0 ? EMPTY_CODE_HASH : bytesToHex(keccak256(value));
     if (value.length > 0) this.newCode.set(codeHash, value);
     const before = this.getInfo(addr) ?? { nonce: 0n, codeHash: EMPTY_CODE_HASH, hasStorage: false };
     if (before.codeHash !== codeHash) this.set(infoKey(addr), { ...before, codeHash });

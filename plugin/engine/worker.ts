@@ -11,6 +11,7 @@ import type { MessagePort } from "node:worker_threads";
 
 import { BlockOverlay } from "./block-overlay";
 import { nativeEcrecover, hasNativeEcrecover } from "./crypto";
+import { hasNativeKeccak, keccak256 } from "./hash";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
 import { LazyTransactions } from "./prepare";
@@ -76,6 +77,7 @@ export default async function session(config: SessionConfig): Promise<number> {
 
   const customCrypto = {
     ...(hasNativeEcrecover ? { ecrecover: nativeEcrecover } : {}),
+    ...(hasNativeKeccak ? { keccak256 } : {}),
     ...(config.needsKzg ? { kzg: loadKzg() } : {}),
   };
   const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
