@@ -41,6 +41,7 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     repeats: args.repeats,
     workloads,
     tokenRuntimeCode: hexToBytes(artifact.deployedBytecode as `0x${string}`),
+    skipStock: args.skipStock,
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
   });
   console.log(renderBench(report));

@@ -24,7 +24,15 @@ interface Cached {
   /** The item a parent embeds: the node's raw list if short, else its hash. */
   ref?: Uint8Array | NestedUint8Array;
   encoded?: Uint8Array;
+  /**
+   * The update batch that created the node. Within one `update` call, nodes
+   * the batch itself created are not yet shared with any other trie and have
+   * no cached hash, so they are modified in place instead of copied again
+   * for every key: a block's thousands of writes allocate each new node once.
+   */
+  batch?: Batch;
 }
+type Batch = object;
 interface Leaf extends Cached {
   kind: 0;
   path: Uint8Array;
@@ -65,44 +73,59 @@ function prefixLength(a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number
   return i;
 }
 
-const leaf = (path: Uint8Array, value: Uint8Array): Leaf => ({ kind: 0, path, value });
-const extension = (path: Uint8Array, child: Node): Node => (path.length === 0 ? child : { kind: 1, path, child });
+const leaf = (path: Uint8Array, value: Uint8Array, batch: Batch): Leaf => ({ kind: 0, path, value, batch });
+const extension = (path: Uint8Array, child: Node, batch: Batch): Node => (path.length === 0 ? child : { kind: 1, path, child, batch });
+const branch = (children: (Node | undefined)[], value: Uint8Array | undefined, batch: Batch): Branch => ({ kind: 2, children, value, batch });
 
-function insert(node: Node | undefined, key: Uint8Array, at: number, value: Uint8Array): Node {
-  if (node === undefined) return leaf(key.subarray(at), value);
+function insert(node: Node | undefined, key: Uint8Array, at: number, value: Uint8Array, batch: Batch): Node {
+  if (node === undefined) return leaf(key.subarray(at), value, batch);
+  const own = node.batch === batch;
   if (node.kind === 2) {
-    if (at === key.length) return { kind: 2, children: node.children, value };
-    const children = node.children.slice();
-    children[key[at]] = insert(children[key[at]], key, at + 1, value);
-    return { kind: 2, children, value: node.value };
+    if (at === key.length) {
+      if (!own) return branch(node.children, value, batch);
+      node.value = value;
+      return node;
+    }
+    const target = own ? node : branch(node.children.slice(), node.value, batch);
+    target.children[key[at]] = insert(target.children[key[at]], key, at + 1, value, batch);
+    return target;
   }
   const common = prefixLength(node.path, 0, key, at);
-  if (node.kind === 0 && common === node.path.length && at + common === key.length) return leaf(node.path, value);
-  if (node.kind === 1 && common === node.path.length) return extension(node.path, insert(node.child, key, at + common, value));
+  if (node.kind === 0 && common === node.path.length && at + common === key.length) {
+    if (!own) return leaf(node.path, value, batch);
+    node.value = value;
+    return node;
+  }
+  if (node.kind === 1 && common === node.path.length) {
+    const child = insert(node.child, key, at + common, value, batch);
+    if (!own) return extension(node.path, child, batch);
+    node.child = child;
+    return node;
+  }
   // Split at `common`: a branch holding the old node's remainder and the new key.
-  const branch: Branch = { kind: 2, children: new Array(16), value: undefined };
+  const split = branch(new Array(16), undefined, batch);
   if (node.kind === 0) {
-    if (common === node.path.length) branch.value = node.value;
-    else branch.children[node.path[common]] = leaf(node.path.subarray(common + 1), node.value);
+    if (common === node.path.length) split.value = node.value;
+    else split.children[node.path[common]] = leaf(node.path.subarray(common + 1), node.value, batch);
   } else {
-    branch.children[node.path[common]] = extension(node.path.subarray(common + 1), node.child);
+    split.children[node.path[common]] = extension(node.path.subarray(common + 1), node.child, batch);
   }
   const rest = at + common;
-  if (rest === key.length) branch.value = value;
-  else branch.children[key[rest]] = leaf(key.subarray(rest + 1), value);
-  return extension(key.subarray(at, at + common), branch);
+  if (rest === key.length) split.value = value;
+  else split.children[key[rest]] = leaf(key.subarray(rest + 1), value, batch);
+  return extension(key.subarray(at, at + common), split, batch);
 }
 
-function remove(node: Node | undefined, key: Uint8Array, at: number): Node | undefined {
+function remove(node: Node | undefined, key: Uint8Array, at: number, batch: Batch): Node | undefined {
   if (node === undefined) return undefined;
   if (node.kind === 0) {
     return node.path.length === key.length - at && prefixLength(node.path, 0, key, at) === node.path.length ? undefined : node;
   }
   if (node.kind === 1) {
     if (prefixLength(node.path, 0, key, at) !== node.path.length) return node;
-    const child = remove(node.child, key, at + node.path.length);
+    const child = remove(node.child, key, at + node.path.length, batch);
     if (child === node.child) return node;
-    return child === undefined ? undefined : join(node.path, child);
+    return child === undefined ? undefined : join(node.path, child, batch);
   }
   let children = node.children;
   let value = node.value;
@@ -110,23 +133,23 @@ function remove(node: Node | undefined, key: Uint8Array, at: number): Node | und
     if (value === undefined) return node;
     value = undefined;
   } else {
-    const child = remove(children[key[at]], key, at + 1);
+    const child = remove(children[key[at]], key, at + 1, batch);
     if (child === children[key[at]]) return node;
-    children = children.slice();
+    if (node.batch !== batch) children = children.slice();
     children[key[at]] = child;
   }
-  return collapse(children, value);
+  return collapse(children, value, batch);
 }
 
 /** A path followed by a node, merged into one node. */
-function join(path: Uint8Array, child: Node): Node {
-  if (child.kind === 0) return leaf(concat(path, child.path), child.value);
-  if (child.kind === 1) return extension(concat(path, child.path), child.child);
-  return extension(path, child);
+function join(path: Uint8Array, child: Node, batch: Batch): Node {
+  if (child.kind === 0) return leaf(concat(path, child.path), child.value, batch);
+  if (child.kind === 1) return extension(concat(path, child.path), child.child, batch);
+  return extension(path, child, batch);
 }
 
 /** A branch left with fewer than two entries becomes a leaf or extension. */
-function collapse(children: (Node | undefined)[], value: Uint8Array | undefined): Node | undefined {
+function collapse(children: (Node | undefined)[], value: Uint8Array | undefined, batch: Batch): Node | undefined {
   let count = value === undefined ? 0 : 1;
   let only = -1;
   for (let i = 0; i < 16; i++) {
@@ -135,10 +158,10 @@ function collapse(children: (Node | undefined)[], value: Uint8Array | undefined)
       only = i;
     }
   }
-  if (count >= 2) return { kind: 2, children, value };
+  if (count >= 2) return branch(children, value, batch);
   if (count === 0) return undefined;
-  if (value !== undefined) return leaf(EMPTY, value);
-  return join(Uint8Array.of(only), children[only]!);
+  if (value !== undefined) return leaf(EMPTY, value, batch);
+  return join(Uint8Array.of(only), children[only]!, batch);
 }
 
 function hexPrefix(path: Uint8Array, isLeaf: boolean): Uint8Array {
@@ -191,9 +214,10 @@ export class MerkleTrie {
   /** A new trie with these keys set (value) or removed (undefined); this one is unchanged. */
   update(entries: Iterable<readonly [Uint8Array, Uint8Array | undefined]>): MerkleTrie {
     let top = this.top;
+    const batch: Batch = {};
     for (const [key, value] of entries) {
       const path = nibbles(key);
-      top = value === undefined || value.length === 0 ? remove(top, path, 0) : insert(top, path, 0, value);
+      top = value === undefined || value.length === 0 ? remove(top, path, 0, batch) : insert(top, path, 0, value, batch);
     }
     return new MerkleTrie(top);
   }

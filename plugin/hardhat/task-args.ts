@@ -18,6 +18,8 @@ export interface BenchTaskArgs {
   json?: string;
   /** Workload name, or "all". Default "all". */
   workload: string;
+  /** Skip the stock runBlock baseline. */
+  skipStock: boolean;
 }
 
 /** `npx hardhat parallel-replay` */

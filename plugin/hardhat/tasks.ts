@@ -23,6 +23,7 @@ task<BenchTaskArgs>(
   .addOptionalParam("repeats", "Timed runs per workload and worker count", 3, types.int)
   .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
   .addOptionalParam("workload", 'Workload to run, or "all"', "all", types.string)
+  .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
   .setAction(async (args, hre) => {
     const { benchAction } = await import("../../tasks/bench");
     return benchAction(args, hre);

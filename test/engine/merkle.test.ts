@@ -43,6 +43,30 @@ describe("MerkleTrie (root-only persistent trie)", function () {
     });
   }
 
+  it("matches @ethereumjs/mpt when many keys are updated in one batch", async function () {
+    for (let seed = 1; seed <= 6; seed++) {
+      const rand = prng(100 + seed);
+      const reference = new MerklePatriciaTrie();
+      let ours = MerkleTrie.empty();
+      const keys = Array.from({ length: 400 }, (_, i) => keccak_256(Uint8Array.of(seed, i & 255, i >> 8)));
+      for (let round = 0; round < 5; round++) {
+        const batch: [Uint8Array, Uint8Array | undefined][] = [];
+        for (let i = 0; i < 150; i++) {
+          const key = keys[Math.floor(rand() * keys.length)];
+          const value = rand() < 0.2 ? undefined : RLP.encode(Math.floor(rand() * 1e9));
+          batch.push([key, value]);
+          if (value === undefined) await reference.del(key);
+          else await reference.put(key, value);
+        }
+        const before = bytesToHex(ours.root());
+        const next = ours.update(batch);
+        expect(bytesToHex(ours.root()), "the old trie must not change").to.equal(before);
+        ours = next;
+        expect(bytesToHex(ours.root()), `seed ${seed} round ${round}`).to.equal(bytesToHex(reference.root()));
+      }
+    }
+  });
+
   it("leaves the original trie unchanged after an update", function () {
     const a = MerkleTrie.empty().update([[keccak_256(Uint8Array.of(1)), RLP.encode(1)]]);
     const before = bytesToHex(a.root());
