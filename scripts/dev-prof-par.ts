@@ -8,7 +8,7 @@ async function main() {
   const w = erc20TransferBlock({ txs: n, accounts: 2 * n, oneRecipient: process.argv[3] === "one", tokenRuntimeCode: hexToBytes(art.deployedBytecode) });
   const input = { block: w.block, preState: w.preState, senders: w.senders };
   const ex = new ParallelExecutor({ workers: 2, minTxsForParallel: 1, maxReexecutionRatio: 100 });
-  for (let i = 0; i < 4; i++) {
+  for (let i = 0; i < 7; i++) {
     const r = await ex.executeBlock(input);
     const local = r.stats.txs.length;
     console.log("par2", r.stats.wallMs.toFixed(0), r.stats.executionMs.toFixed(0), r.stats.stateRootMs.toFixed(0), "reexec", r.stats.reexecutions, "val", r.stats.validations, "aborts", r.stats.aborts, "blocked", r.stats.blocked, "coord", r.stats.coordinatorMs.toFixed(0));

@@ -14,7 +14,7 @@ async function main() {
   let t = performance.now();
   await c.compute(w.preState, undefined, { dryRun: true });
   console.log("build", (performance.now() - t).toFixed(0));
-  for (let i = 0; i < 6; i++) {
+  for (let i = 0; i < 30; i++) {
     t = performance.now();
     await c.compute(w.preState, r.diff, { dryRun: true });
     const root = performance.now() - t;

@@ -22,7 +22,7 @@ import { runStockBaseline } from "./stock-baseline";
  * then JIT): in a long-running node they are warm, and that is what the
  * ratios should describe.
  */
-const WARMUP_RUNS = 2;
+const WARMUP_RUNS = 3;
 
 export const BENCH_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
 export type BenchWorkload = (typeof BENCH_WORKLOADS)[number];

@@ -12,7 +12,7 @@ export interface BenchTaskArgs {
   accounts: number;
   /** Comma-separated worker counts to measure, e.g. "1,2,4". Default "1,2". */
   workers: string;
-  /** Timed runs per configuration. Default 3. */
+  /** Timed runs per configuration. Default 5. */
   repeats: number;
   /** File to write the JSON report to; no file when absent. */
   json?: string;

@@ -20,7 +20,7 @@ task<BenchTaskArgs>(
     types.int,
   )
   .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
-  .addOptionalParam("repeats", "Timed runs per workload and worker count", 3, types.int)
+  .addOptionalParam("repeats", "Timed runs per workload and worker count", 5, types.int)
   .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
   .addOptionalParam("workload", 'Workload to run, or "all"', "all", types.string)
   .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
