@@ -86,6 +86,11 @@ export interface BenchReport {
   baselines: BaselineRow[];
 }
 
+interface RunSummary {
+  stats: BlockResult["stats"];
+  verified: boolean;
+}
+
 function spread(values: number[]): Spread {
   const s = [...values].sort((a, b) => a - b);
   return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
@@ -139,12 +144,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         }
       }
 
-      const seq: BlockResult[] = [];
-      const par = new Map<number, BlockResult[]>(opts.workers.map((c) => [c, []]));
+      // Keep only what the report needs: holding whole results (read sets,
+      // receipts) across runs grows the heap and slows later runs' GC.
+      const seq: RunSummary[] = [];
+      const par = new Map<number, RunSummary[]>(opts.workers.map((c) => [c, []]));
+      const summarize = (r: BlockResult): RunSummary => ({ stats: r.stats, verified: sameResult(r, reference) });
       for (let rep = 0; rep < opts.repeats; rep++) {
         progress(`${name}: run ${rep + 1}/${opts.repeats}`);
-        seq.push(await executeBlockSequential(input));
-        for (const [count, ex] of executors) par.get(count)!.push(await ex.executeBlock(input));
+        seq.push(summarize(await executeBlockSequential(input)));
+        for (const [count, ex] of executors) par.get(count)!.push(summarize(await ex.executeBlock(input)));
       }
       const seqWall = seq.map((r) => r.stats.wallMs);
       const seqExec = median(seq.map((r) => r.stats.executionMs));
@@ -171,7 +179,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / opts.txs,
           mode: last.stats.mode,
           fallbackReason: last.stats.fallbackReason,
-          verified: runs.every((r) => sameResult(r, reference)) && seq.every((r) => sameResult(r, reference)),
+          verified: runs.every((r) => r.verified) && seq.every((r) => r.verified),
         });
       }
       if (!opts.skipStock) {

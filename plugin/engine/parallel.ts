@@ -323,7 +323,8 @@ class BlockRun {
       // with nothing to run it sleeps until a worker reports.
       const local = async () => {
         while (!settled) {
-          await new Promise<void>((r) => setImmediate(r));
+          // Yield so worker results get handled (nothing to handle without worker threads).
+          if (threads > 0) await new Promise<void>((r) => setImmediate(r));
           if (settled) return;
           dispatch();
           const task = this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask();
