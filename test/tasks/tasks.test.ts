@@ -1,0 +1,69 @@
+/**
+ * The plugin's tasks as a user runs them (through the Hardhat runtime):
+ * parallel-bench end to end on a small block, and clear errors for bad
+ * arguments that name the flag and how to fix it.
+ */
+import { expect } from "chai";
+import { readFileSync, mkdtempSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+
+import { parseWorkerList } from "../../plugin/hardhat/parse-args";
+import type { BenchReport } from "../../plugin/bench/bench";
+
+const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "all", skipStock: false };
+
+describe("tasks", function () {
+  it("parallel-bench runs every workload, verifies each run and writes the JSON report", async function () {
+    const json = path.join(mkdtempSync(path.join(os.tmpdir(), "hp-bench-")), "bench.json");
+    const report = (await hre.run("parallel-bench", { ...benchArgs, json })) as BenchReport;
+    const written = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
+    expect(written.schemaVersion).to.equal(1);
+    expect(written.rows.map((r) => [r.workload, r.workers])).to.deep.equal([
+      ["erc20-independent", 1],
+      ["erc20-independent", 2],
+      ["erc20-one-recipient", 1],
+      ["erc20-one-recipient", 2],
+    ]);
+    for (const row of written.rows) {
+      expect(row.verified, `${row.workload} @${row.workers}`).to.equal(true);
+      expect(row.txs).to.equal(40);
+      expect(row.speedup).to.be.a("number").and.greaterThan(0);
+      expect(row.executionSpeedup).to.be.a("number").and.greaterThan(0);
+    }
+    // The conflict-free block has no dependency chain; the one-recipient block is one chain.
+    expect(report.rows.find((r) => r.workload === "erc20-independent" && r.workers === 2)!.ideal).to.equal(2);
+    expect(report.rows.find((r) => r.workload === "erc20-one-recipient" && r.workers === 2)!.ideal).to.be.lessThan(1.2);
+    expect(written.baselines.every((b) => b.verified)).to.equal(true);
+  });
+
+  it("parallel-bench rejects bad arguments with the flag and a fix", async function () {
+    await expectTaskError("parallel-bench", { ...benchArgs, workers: "0,2" }, /--workers must be a comma-separated list of worker counts from 1 to 256/);
+    await expectTaskError("parallel-bench", { ...benchArgs, txs: 0 }, /--txs must be an integer from 1 to 100000/);
+    await expectTaskError("parallel-bench", { ...benchArgs, accounts: 50 }, /--accounts must be an integer of at least twice --txs \(80\)/);
+    await expectTaskError("parallel-bench", { ...benchArgs, workload: "uniswap" }, /--workload must be one of erc20-independent, erc20-one-recipient or "all"/);
+  });
+
+  it("parallel-replay needs --block and --prestate together", async function () {
+    await expectTaskError("parallel-replay", { fixtures: "../shared/fixtures/mainnet-blocks", workers: "1", block: "block.json" }, /--block needs --prestate/);
+  });
+
+  it("parseWorkerList accepts lists and rejects anything else", function () {
+    expect(parseWorkerList("1, 2,4,2", "--workers")).to.deep.equal([1, 2, 4]);
+    expect(() => parseWorkerList("", "--workers")).to.throw(/--workers is empty/);
+    expect(() => parseWorkerList("two", "--workers")).to.throw(/"two" is not one/);
+    expect(() => parseWorkerList("300", "--workers")).to.throw(/from 1 to 256/);
+  });
+});
+
+async function expectTaskError(task: string, args: Record<string, unknown>, message: RegExp): Promise<void> {
+  let error: unknown;
+  try {
+    await hre.run(task, args);
+  } catch (e) {
+    error = e;
+  }
+  expect(error, `${task} should have failed`).to.be.instanceOf(Error);
+  expect((error as Error).message).to.match(message);
+}
