@@ -7,7 +7,7 @@ async function main() {
   const art = JSON.parse(readFileSync("artifacts/contracts/tokens/TestToken.sol/TestToken.json", "utf8"));
   const w = erc20TransferBlock({ txs: 2000, accounts: 10000, oneRecipient: process.argv[2] === "one", tokenRuntimeCode: hexToBytes(art.deployedBytecode) });
   const input = { block: w.block, preState: w.preState, senders: w.senders };
-  const ex = new ParallelExecutor({ workers: 1, minTxsForParallel: 1 });
+  const ex = new ParallelExecutor({ workers: Number(process.env.W ?? 1), minTxsForParallel: 1 });
   for (let i = 0; i < 8; i++) {
     const s = await executeBlockSequential(input);
     const p = await ex.executeBlock(input);

@@ -164,6 +164,7 @@ export class ParallelExecutor {
       this.workers - 1,
       input.preState,
       (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
+      (tx, key) => txs.setSenderPublicKey(tx, key),
     );
     stats.executionMs = performance.now() - execStart;
     stats.reexecutions = stats.txs.reduce((sum, t) => sum + t.incarnations, 0) - n;
@@ -200,6 +201,10 @@ type Executed = Extract<ExecutionOutcome, { kind: "executed" }>;
 type Finished = Extract<ExecutionOutcome, { kind: "executed" | "invalid" }>;
 type StartSession = (port: import("node:worker_threads").MessagePort, index: number) => Promise<unknown>;
 type RunLocally = (tx: TxIndex, incarnation: number, source: ReadSource) => Promise<ExecutionOutcome>;
+type AcceptSenderKey = (tx: TxIndex, key: Uint8Array) => void;
+
+/** Txs per sender-recovery request sent to a worker thread in in-order mode. */
+const RECOVERY_CHUNK = 32;
 
 /** One block's coordination: memory, scheduler, read sets, worker sessions. */
 class BlockRun {
@@ -221,6 +226,7 @@ class BlockRun {
   private blockGas = 0n;
   /** Set when re-execution ran away: the rest of the block runs in order. */
   private inOrder = false;
+  private onInOrder: (() => void) | undefined;
 
   constructor(
     private readonly block: Block,
@@ -237,8 +243,18 @@ class BlockRun {
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
-  execute(startSession: StartSession, threads: number, preState: FlatState, runLocally: RunLocally): Promise<Executed[]> {
+  execute(startSession: StartSession, threads: number, preState: FlatState, runLocally: RunLocally, acceptSenderKey: AcceptSenderKey): Promise<Executed[]> {
     return new Promise<Executed[]>((resolve, reject) => {
+      // In-order mode leaves the worker threads idle: they recover the senders
+      // of the txs the calling thread will run next, in order, so that work is
+      // off the critical path.
+      this.onInOrder = () => {
+        const n = this.scheduler.txCount;
+        let chunk = 0;
+        for (let from = this.scheduler.commitIndex + 2; from < n && threads > 0; from += RECOVERY_CHUNK, chunk++) {
+          ports[chunk % threads].postMessage({ type: "recover", from, to: Math.min(n, from + RECOVERY_CHUNK) } satisfies ToWorker);
+        }
+      };
       let wake: (() => void) | undefined;
       const ports: import("node:worker_threads").MessagePort[] = [];
       const cursor: number[] = [];
@@ -289,6 +305,10 @@ class BlockRun {
                     ? { type: "state", diff: preState.lastDiff }
                     : { type: "state", snapshot: preState.snapshot() };
               channel.port1.postMessage(reply);
+              return;
+            }
+            if (m.type === "recovered") {
+              m.keys.forEach((key, i) => acceptSenderKey(m.from + i, key));
               return;
             }
             if (m.type === "ready") {
@@ -438,6 +458,7 @@ class BlockRun {
     const reexecutions = this.stats.aborts + this.stats.blocked;
     if (committed >= 16 && reexecutions > this.maxReexecutionRatio * committed) {
       this.inOrder = true;
+      this.onInOrder?.();
       this.stats.fallbackReason = "runaway-reexecution";
       this.stats.events.push(
         `${reexecutions} re-executions for the first ${committed} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): txs ${committed} and above ran in order on the calling thread`,

@@ -54,8 +54,23 @@ export class LazyTransactions {
     this.common = sharedTxCommon(common);
   }
 
+  private senderKeys: (Uint8Array | undefined)[] | undefined;
+
   get(i: number): TypedTransaction {
-    return (this.parsed[i] ??= createTxFromRLP(this.bytes[i], { common: this.common }));
+    let tx = this.parsed[i];
+    if (tx === undefined) {
+      tx = this.parsed[i] = createTxFromRLP(this.bytes[i], { common: this.common });
+      const key = this.senderKeys?.[i];
+      // @ethereumjs caches the recovered key here itself (the cache object stays writable on frozen txs).
+      if (key !== undefined) (tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = key;
+    }
+    return tx;
+  }
+
+  /** A sender public key recovered by another thread, used if tx i is not parsed yet. */
+  setSenderPublicKey(i: number, key: Uint8Array): void {
+    if (key.length !== 64 || this.parsed[i] !== undefined) return;
+    (this.senderKeys ??= new Array(this.bytes.length))[i] = key;
   }
 }
 

@@ -32,12 +32,16 @@ export interface SessionConfig {
 export type ToWorker =
   | { type: "state"; snapshot?: FlatStateSnapshot; diff?: StateDiffMessage }
   | { type: "exec"; tx: TxIndex; incarnation: Incarnation; updates: MVUpdate[] }
+  /** Recover the senders' public keys of txs [from, to) (in-order mode: the calling thread will need them). */
+  | { type: "recover"; from: TxIndex; to: TxIndex }
   | { type: "end" };
 
 export type FromWorker =
   | { type: "hello"; stateId: string; stateVersion: number }
   | { type: "ready" }
-  | { type: "outcome"; outcome: ExecutionOutcome };
+  | { type: "outcome"; outcome: ExecutionOutcome }
+  /** Public keys (64 bytes) of txs from `from` on; an empty array where the signature did not recover. */
+  | { type: "recovered"; from: TxIndex; keys: Uint8Array[] };
 
 /** A StateDiff in structured-clone form. */
 export interface StateDiffMessage {

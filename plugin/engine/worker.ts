@@ -86,6 +86,18 @@ export default async function session(config: SessionConfig): Promise<number> {
       port.close();
       return executed;
     }
+    if (msg.type === "recover") {
+      const keys: Uint8Array[] = [];
+      for (let i = msg.from; i < msg.to; i++) {
+        try {
+          keys.push(txs.get(i).getSenderPublicKey());
+        } catch {
+          keys.push(new Uint8Array(0)); // the executing thread reports the invalid signature
+        }
+      }
+      send({ type: "recovered", from: msg.from, keys });
+      continue;
+    }
     if (msg.type !== "exec") throw new Error(`bug: worker got unexpected ${msg.type}`);
     for (const u of msg.updates) mv.apply(u);
     const { tx, incarnation } = msg;
