@@ -13,6 +13,9 @@ import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
 import { EstimateHit, TxStateManager } from "./tx-state";
+import { installJumpAnalysisCache } from "./vm-internals";
+
+installJumpAnalysisCache();
 import type { ReadSource } from "./tx-state";
 import type { ExecutionOutcome, Incarnation, TxIndex, TxReceiptData } from "./types";
 

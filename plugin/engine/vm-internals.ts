@@ -26,3 +26,38 @@ interface RequestsInternals {
 export const runBlockInternals = require(path.join(dir, "runBlock.js")) as RunBlockInternals;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const requestsInternals = require(path.join(dir, "requests.js")) as RequestsInternals;
+
+interface JumpAnalysis {
+  jumps: Uint8Array;
+  pushes: Record<number, bigint>;
+  opcodesCached: unknown[];
+}
+interface InterpreterPrototype {
+  _getValidJumpDestinations(this: { _evm: object }, code: Uint8Array): JumpAnalysis;
+}
+
+/**
+ * The interpreter analyses a contract's jump destinations every time a
+ * message runs its code: for a token called by every transaction of a block,
+ * that was 5% of a worker's time. The analysis depends only on the code and
+ * the EVM's opcode table, so it is cached per EVM instance (one per block and
+ * thread here) and per code array (the engine hands out one array per code
+ * hash). The cached tables are only read by the interpreter.
+ */
+export function installJumpAnalysisCache(): void {
+  const evmDir = path.dirname(require.resolve("@ethereumjs/evm"));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Interpreter } = require(path.join(evmDir, "interpreter.js")) as { Interpreter: { prototype: InterpreterPrototype } };
+  const proto = Interpreter.prototype;
+  if ((proto as { __hardhatParallelCache?: boolean }).__hardhatParallelCache === true) return;
+  const analyse = proto._getValidJumpDestinations;
+  const perEvm = new WeakMap<object, WeakMap<Uint8Array, JumpAnalysis>>();
+  proto._getValidJumpDestinations = function (code) {
+    let cache = perEvm.get(this._evm);
+    if (cache === undefined) perEvm.set(this._evm, (cache = new WeakMap()));
+    let result = cache.get(code);
+    if (result === undefined) cache.set(code, (result = analyse.call(this, code)));
+    return result;
+  };
+  (proto as { __hardhatParallelCache?: boolean }).__hardhatParallelCache = true;
+}
