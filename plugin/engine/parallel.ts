@@ -122,6 +122,12 @@ export class ParallelExecutor {
       return result;
     };
     if (n < this.opts.minTxsForParallel) return fallback("small-block");
+    const chain = longestNonceChain(input.senders);
+    if (chain !== undefined && n / chain.length < MIN_CHAIN_PARALLELISM) {
+      // The chain is the critical path: at most n / chain.length speedup, and
+      // passing each link between threads costs more than it could gain.
+      return fallback("nonce-chain", `${chain.length} of ${n} txs are sender ${chain.sender}'s nonce chain`);
+    }
     try {
       return await this.run(input);
     } catch (e) {
@@ -181,6 +187,23 @@ export class ParallelExecutor {
     }
     return finishBlock({ input, block, executor, overlay, receipts, reads, writeSets, stats, started });
   }
+}
+
+/** Below this n / (longest nonce chain), a block runs sequentially (ideal speedup under 1.25x). */
+const MIN_CHAIN_PARALLELISM = 1.25;
+
+function longestNonceChain(senders: (string | undefined)[] | undefined): { sender: string; length: number } | undefined {
+  if (senders === undefined) return undefined;
+  const counts = new Map<string, number>();
+  let best: { sender: string; length: number } | undefined;
+  for (const s of senders) {
+    if (s === undefined) continue;
+    const sender = s.toLowerCase();
+    const length = (counts.get(sender) ?? 0) + 1;
+    counts.set(sender, length);
+    if (best === undefined || length > best.length) best = { sender, length };
+  }
+  return best;
 }
 
 function predecessorsOf(senders: (string | undefined)[] | undefined, n: number): Int32Array | undefined {
@@ -251,8 +274,10 @@ class BlockRun {
       this.onInOrder = () => {
         const n = this.scheduler.txCount;
         let chunk = 0;
-        for (let from = this.scheduler.commitIndex + 2; from < n && threads > 0; from += RECOVERY_CHUNK, chunk++) {
-          ports[chunk % threads].postMessage({ type: "recover", from, to: Math.min(n, from + RECOVERY_CHUNK) } satisfies ToWorker);
+        // Only threads past their state handshake take requests (the others see none).
+        const ready = ports.flatMap((_, w) => (sessionReady[w] === true ? [w] : []));
+        for (let from = this.scheduler.commitIndex + 2; from < n && ready.length > 0; from += RECOVERY_CHUNK, chunk++) {
+          ports[ready[chunk % ready.length]].postMessage({ type: "recover", from, to: Math.min(n, from + RECOVERY_CHUNK) } satisfies ToWorker);
         }
       };
       let wake: (() => void) | undefined;
@@ -260,6 +285,7 @@ class BlockRun {
       const cursor: number[] = [];
       // Workers not yet ready count as full.
       const inflight: number[] = [];
+      const sessionReady: boolean[] = [];
       let settled = false;
       const finish = (error?: Error) => {
         if (settled) return;
@@ -313,6 +339,7 @@ class BlockRun {
             }
             if (m.type === "ready") {
               inflight[w] = 0;
+              sessionReady[w] = true;
             } else {
               inflight[w]--;
               const t = performance.now();

@@ -76,6 +76,7 @@ export class Scheduler {
     return this.commitIdx === this.txCount;
   }
 
+  /** The lowest READY tx. */
   nextTask(): Task | undefined {
     for (;;) {
       const tx = this.ready.pop();

@@ -123,6 +123,8 @@ export type ExecutionOutcome =
 /** Why a block ran sequentially although parallel execution was asked for. */
 export type FallbackReason =
   | "small-block"
+  /** One sender's nonce chain holds nearly the whole block: nothing to run side by side. */
+  | "nonce-chain"
   | "single-worker-requested"
   | "runaway-reexecution"
   | "worker-failure"
