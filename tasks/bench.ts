@@ -42,6 +42,7 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     workloads,
     tokenRuntimeCode: hexToBytes(artifact.deployedBytecode as `0x${string}`),
     skipStock: args.skipStock,
+    executorOptions: { maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio, onWorkerFailure: hre.config.parallel.onWorkerFailure },
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
   });
   console.log(renderBench(report));

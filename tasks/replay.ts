@@ -32,7 +32,7 @@ export async function replayAction(args: ReplayTaskArgs, hre: HardhatRuntimeEnvi
     log(`note: this machine has ${cores} cores; runs with more workers than cores measure oversubscription`);
   }
   log(`replaying ${blocks.length} block(s) with ${workers.join(", ")} worker(s): ${REPEATS} timed runs after one warm-up, median (${cores} cores, Node ${process.version})`);
-  const rows = await replayBlocks(blocks, { workers, repeats: REPEATS, onProgress: progress });
+  const rows = await replayBlocks(blocks, { workers, repeats: REPEATS, onProgress: progress, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio });
 
   console.log(formatReplayTable(rows));
   console.log(

@@ -12,6 +12,7 @@ import os from "node:os";
 import { idealSpeedup } from "../analysis/ideal";
 import type { BlockResult } from "../engine/block-result";
 import { ParallelExecutor } from "../engine/parallel";
+import type { ParallelOptions } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
 import { erc20TransferBlock } from "../workloads/erc20";
 import type { GeneratedBlock } from "../workloads/erc20";
@@ -36,6 +37,8 @@ export interface BenchOptions {
   tokenRuntimeCode: Uint8Array;
   /** Skip the (slow) stock baseline. */
   skipStock?: boolean;
+  /** Executor options from the user's `parallel` config (worker count and minTxsForParallel are set here). */
+  executorOptions?: Pick<ParallelOptions, "maxReexecutionRatio" | "onWorkerFailure">;
   onProgress?: (message: string) => void;
 }
 
@@ -124,7 +127,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const executors = new Map<number, ParallelExecutor>();
   for (const w of opts.workers) {
     // minTxsForParallel 1: measure the parallel path even on small --txs; other options are the defaults.
-    executors.set(w, new ParallelExecutor({ workers: w, minTxsForParallel: 1 }));
+    executors.set(w, new ParallelExecutor({ ...opts.executorOptions, workers: w, minTxsForParallel: 1 }));
   }
   const rows: BenchRow[] = [];
   const baselines: BaselineRow[] = [];

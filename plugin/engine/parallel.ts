@@ -39,6 +39,7 @@ import type { FlatState } from "./flat-state";
 import { addressOf, kindOf, wipeKey } from "./location";
 import { MVMemory, sameValue } from "./mv-memory";
 import type { MVUpdate } from "./mv-memory";
+import { PARALLEL_DEFAULTS } from "./defaults";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
 import { Scheduler, SchedulerInvariantError } from "./scheduler";
@@ -89,9 +90,9 @@ export class ParallelExecutor {
     this.workers = opts.workers ?? Math.max(1, Math.min(8, os.availableParallelism()));
     this.opts = {
       workers: this.workers,
-      minTxsForParallel: opts.minTxsForParallel ?? 8,
-      maxReexecutionRatio: opts.maxReexecutionRatio ?? 1,
-      onWorkerFailure: opts.onWorkerFailure ?? "sequential",
+      minTxsForParallel: opts.minTxsForParallel ?? PARALLEL_DEFAULTS.minTxsForParallel,
+      maxReexecutionRatio: opts.maxReexecutionRatio ?? PARALLEL_DEFAULTS.maxReexecutionRatio,
+      onWorkerFailure: opts.onWorkerFailure ?? PARALLEL_DEFAULTS.onWorkerFailure,
       jitter: opts.jitter,
       crashAt: opts.crashAt,
     };

@@ -6,7 +6,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { bytesToHex, bytesToUnprefixedHex } from "@ethereumjs/util";
+import { bytesToUnprefixedHex } from "@ethereumjs/util";
 import { createVM, runTx } from "@ethereumjs/vm";
 import type { VM } from "@ethereumjs/vm";
 import type { EVM } from "@ethereumjs/evm";
@@ -121,8 +121,4 @@ export class TxExecutor {
       };
     }
   }
-}
-
-export function txHashHex(tx: TypedTransaction): string {
-  return bytesToHex(tx.hash());
 }

@@ -66,9 +66,6 @@ export interface Write {
   delta?: boolean;
 }
 
-/** Code bytes by hash, shipped with write sets that create code. */
-export type CodeTable = Map<string, Uint8Array>;
-
 export interface TxWriteSet {
   writes: Write[];
   code: [string, Uint8Array][];
@@ -125,10 +122,8 @@ export type FallbackReason =
   | "small-block"
   /** One sender's nonce chain holds nearly the whole block: nothing to run side by side. */
   | "nonce-chain"
-  | "single-worker-requested"
   | "runaway-reexecution"
-  | "worker-failure"
-  | "invalid-transaction";
+  | "worker-failure";
 
 export interface TxStats {
   incarnations: number;

@@ -1,5 +1,6 @@
 import os from "os";
 
+import { PARALLEL_DEFAULTS } from "../engine/defaults";
 import { pluginError } from "./errors";
 
 /**
@@ -24,9 +25,10 @@ export interface ParallelUserConfig {
    */
   minTxsForParallel?: number;
   /**
-   * When re-executions per transaction exceed this ratio, the block is
-   * abandoned and executed sequentially (a high-contention block would only
-   * burn CPU). A number greater than 0. Default: 3.
+   * When re-executions per committed transaction exceed this ratio (after
+   * the first 16 commits), speculation stops and the rest of the block runs
+   * in order on the calling thread (a high-contention block would only burn
+   * CPU). A number greater than 0. Default: 1.
    */
   maxReexecutionRatio?: number;
   /**
@@ -85,9 +87,9 @@ export function resolveParallelConfig(user: unknown): ParallelConfig {
   return {
     enabled: section.enabled ?? false,
     workers: section.workers ?? defaultWorkerCount(),
-    minTxsForParallel: section.minTxsForParallel ?? 8,
-    maxReexecutionRatio: section.maxReexecutionRatio ?? 3,
-    onWorkerFailure: section.onWorkerFailure ?? "sequential",
+    minTxsForParallel: section.minTxsForParallel ?? PARALLEL_DEFAULTS.minTxsForParallel,
+    maxReexecutionRatio: section.maxReexecutionRatio ?? PARALLEL_DEFAULTS.maxReexecutionRatio,
+    onWorkerFailure: section.onWorkerFailure ?? PARALLEL_DEFAULTS.onWorkerFailure,
   };
 }
 

@@ -28,7 +28,7 @@ describe("resolveParallelConfig", function () {
         enabled: false,
         workers: expectedDefaultWorkers,
         minTxsForParallel: 8,
-        maxReexecutionRatio: 3,
+        maxReexecutionRatio: 1,
         onWorkerFailure: "sequential",
       });
     });
@@ -51,7 +51,7 @@ describe("resolveParallelConfig", function () {
         enabled: false,
         workers: 4,
         minTxsForParallel: 8,
-        maxReexecutionRatio: 3,
+        maxReexecutionRatio: 1,
         onWorkerFailure: "error",
       });
     });
