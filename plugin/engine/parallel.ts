@@ -55,7 +55,7 @@ export interface ParallelOptions {
   /** Blocks with fewer transactions run sequentially. Default 8. */
   minTxsForParallel?: number;
   /**
-   * When re-executions per committed tx exceed this (after the first 16
+   * When re-executions exceed this many per committed tx (counting at least 16
    * commits), the rest of the block runs in order on the calling thread:
    * optimistic execution is only burning CPU. Default 1.
    */
@@ -484,7 +484,7 @@ class BlockRun {
     if (this.inOrder) return;
     const committed = this.scheduler.commitIndex;
     const reexecutions = this.stats.aborts + this.stats.blocked;
-    if (committed >= 16 && reexecutions > this.maxReexecutionRatio * committed) {
+    if (reexecutions > this.maxReexecutionRatio * Math.max(committed, 16)) {
       this.inOrder = true;
       this.onInOrder?.();
       this.stats.fallbackReason = "runaway-reexecution";

@@ -25,8 +25,8 @@ export interface ParallelUserConfig {
    */
   minTxsForParallel?: number;
   /**
-   * When re-executions per committed transaction exceed this ratio (after
-   * the first 16 commits), speculation stops and the rest of the block runs
+   * When re-executions exceed this many per committed transaction (counting
+   * at least 16 commits), speculation stops and the rest of the block runs
    * in order on the calling thread (a high-contention block would only burn
    * CPU). A number greater than 0. Default: 1.
    */
