@@ -107,7 +107,13 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
       opts.onProgress?.({ kind: "block", index: i, total: blocks.length, block: number, txs, gas });
 
       const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false };
-      const seq = await timed(repeats, () => executeOrThrown(() => executeBlockSequential(input)));
+      // Runs interleave (sequential, then each worker count, per repeat) so
+      // that GC and JIT drift over time hit every configuration alike.
+      const timings = await timedInterleaved(repeats, [
+        () => executeOrThrown(() => executeBlockSequential(input)),
+        ...opts.workers.map((w) => () => executeOrThrown(() => executorFor(w).executeBlock({ ...input, senders: b.senders }))),
+      ]);
+      const seq = timings[0];
       const reference = seq.results[0];
       let seqMismatch: string | undefined;
       if (reference instanceof Error) seqMismatch = `sequential execution threw: ${reference.message}`;
@@ -119,9 +125,8 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
       }
       opts.onProgress?.({ kind: "sequential", block: number, medianMs: seq.median, mismatch: seqMismatch });
 
-      for (const w of opts.workers) {
-        const executor = executorFor(w);
-        const par = await timed(repeats, () => executeOrThrown(() => executor.executeBlock({ ...input, senders: b.senders })));
+      for (const [j, w] of opts.workers.entries()) {
+        const par = timings[j + 1];
         let mismatch = seqMismatch;
         const fallbacks = new Set<string>();
         const reexec: number[] = [];
@@ -276,15 +281,26 @@ async function executeOrThrown(run: () => Promise<BlockResult>): Promise<BlockRe
   }
 }
 
-async function timed<T>(repeats: number, run: () => Promise<T>): Promise<{ results: T[]; median: number; min: number; max: number }> {
-  const results = [await run()]; // warm-up, kept for verification
-  const times: number[] = [];
+interface Timing<T> {
+  results: T[];
+  median: number;
+  min: number;
+  max: number;
+}
+
+/** One warm-up run of each runner (kept for verification), then `repeats` rounds running each in turn. */
+async function timedInterleaved<T>(repeats: number, runners: (() => Promise<T>)[]): Promise<Timing<T>[]> {
+  const results: T[][] = [];
+  for (const run of runners) results.push([await run()]);
+  const times: number[][] = runners.map(() => []);
   for (let k = 0; k < repeats; k++) {
-    const t = performance.now();
-    results.push(await run());
-    times.push(performance.now() - t);
+    for (const [i, run] of runners.entries()) {
+      const t = performance.now();
+      results[i].push(await run());
+      times[i].push(performance.now() - t);
+    }
   }
-  return { results, median: median(times), min: Math.min(...times), max: Math.max(...times) };
+  return runners.map((_, i) => ({ results: results[i], median: median(times[i]), min: Math.min(...times[i]), max: Math.max(...times[i]) }));
 }
 
 function median(xs: number[]): number {
