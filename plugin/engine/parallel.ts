@@ -250,6 +250,8 @@ class BlockRun {
   private blockGas = 0n;
   /** Set when re-execution ran away: the rest of the block runs in order. */
   private inOrder = false;
+  /** Per tx, the index of its sender's next tx in the block, or -1 (from sender hints). */
+  private readonly successors: Int32Array | undefined;
   private onInOrder: (() => void) | undefined;
 
   constructor(
@@ -262,6 +264,10 @@ class BlockRun {
     const n = block.transactions.length;
     this.mv = new MVMemory((key) => base.read(key));
     this.scheduler = new Scheduler(n, predecessors);
+    if (predecessors !== undefined) {
+      this.successors = new Int32Array(n).fill(-1);
+      for (let tx = 0; tx < n; tx++) if (predecessors[tx] >= 0) this.successors[predecessors[tx]] = tx;
+    }
     this.latest = new Array(n);
     this.validated = new Uint8Array(n);
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
@@ -287,6 +293,7 @@ class BlockRun {
       // Workers not yet ready count as full.
       const inflight: number[] = [];
       const sessionReady: boolean[] = [];
+      const lastQueued: number[] = [];
       let settled = false;
       const finish = (error?: Error) => {
         if (settled) return;
@@ -306,8 +313,13 @@ class BlockRun {
           let w = -1;
           for (let i = 0; i < inflight.length; i++) if (inflight[i] < PIPELINE && (w < 0 || inflight[i] < inflight[w])) w = i;
           if (w < 0) return;
-          const task = this.scheduler.nextTask();
+          // A nonce-chain link goes right behind its predecessor on the same
+          // thread, which applies its own writes to its view: no round trip.
+          const last = lastQueued[w];
+          const link = last >= 0 && this.successors !== undefined && this.successors[last] >= 0 ? this.scheduler.takeWaiting(this.successors[last], last) : undefined;
+          const task = link ?? this.scheduler.nextTask();
           if (task === undefined) return;
+          lastQueued[w] = task.tx;
           inflight[w]++;
           const updates = this.updates.slice(cursor[w]);
           cursor[w] = this.updates.length;
@@ -320,6 +332,7 @@ class BlockRun {
         ports.push(channel.port1);
         cursor.push(0);
         inflight.push(PIPELINE);
+        lastQueued.push(-1);
         channel.port1.on("message", (m: FromWorker) => {
           if (settled) return;
           try {
@@ -369,13 +382,16 @@ class BlockRun {
       // The calling thread executes too. Between incarnations it yields to the
       // event loop so worker results are handled and their queues topped up;
       // with nothing to run it sleeps until a worker reports.
+      let lastLocal = -1;
       const local = async () => {
         while (!settled) {
           // Yield so worker results get handled (nothing to handle without worker threads).
           if (threads > 0) await new Promise<void>((r) => setImmediate(r));
           if (settled) return;
+          // The next link of a chain this thread just advanced stays here.
+          const link = !this.inOrder && lastLocal >= 0 && this.successors !== undefined && this.successors[lastLocal] >= 0 ? this.scheduler.takeIfReady(this.successors[lastLocal]) : undefined;
           dispatch();
-          const task = this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask();
+          const task = link ?? (this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask());
           if (task === undefined) {
             if (threads === 0) throw new SchedulerInvariantError(`no runnable transaction at commit index ${this.scheduler.commitIndex} with no worker threads`);
             await new Promise<void>((r) => (wake = r));
@@ -383,6 +399,7 @@ class BlockRun {
           }
           this.stats.txs[task.tx].incarnations++;
           const tx = task.tx;
+          lastLocal = tx;
           const outcome = await runLocally(tx, task.incarnation, {
             resolve: (key) => this.mv.resolve(tx, key),
             resolveNonzero: (key) => this.mv.resolveNonzero(tx, key),

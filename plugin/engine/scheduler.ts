@@ -97,6 +97,22 @@ export class Scheduler {
     return { tx, incarnation: this.incarnation[tx] };
   }
 
+  /**
+   * Hands out `tx` while it still waits for `dependency`: the caller queues
+   * it on the same thread right behind its dependency (a nonce-chain link),
+   * which runs first and leaves its writes in that thread's view.
+   */
+  takeWaiting(tx: TxIndex, dependency: TxIndex): Task | undefined {
+    if (tx >= this.txCount || this.status[tx] !== TxStatus.Blocked) return undefined;
+    const list = this.waiting.get(dependency);
+    const at = list?.indexOf(tx) ?? -1;
+    if (at < 0) return undefined;
+    list!.splice(at, 1);
+    this.status[tx] = TxStatus.Executing;
+    this.executions++;
+    return { tx, incarnation: this.incarnation[tx] };
+  }
+
   finishExecution(tx: TxIndex): void {
     this.expect(tx, TxStatus.Executing, "finishExecution");
     this.status[tx] = TxStatus.Executed;
