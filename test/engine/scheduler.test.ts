@@ -156,6 +156,26 @@ describe("Scheduler (hand-stepped)", function () {
     expect(s.done()).to.equal(true);
   });
 
+  it("takeWaiting hands out a chain link still waiting on its predecessor, which then no longer releases it", function () {
+    // Senders: A A A  →  predecessors -1 0 1
+    const s = new Scheduler(3, Int32Array.from([-1, 0, 1]));
+    expect(s.nextTask()).to.deep.equal({ tx: 0, incarnation: 0 });
+    // Only a tx waiting on exactly that dependency can be taken.
+    expect(s.takeWaiting(2, 0)).to.equal(undefined);
+    expect(s.takeWaiting(1, 0)).to.deep.equal({ tx: 1, incarnation: 0 });
+    expect(s.status[1]).to.equal(TxStatus.Executing);
+    // The predecessor finishing must not turn the executing link back into READY.
+    s.finishExecution(0);
+    expect(s.status[1]).to.equal(TxStatus.Executing);
+    expect(s.nextTask()).to.equal(undefined);
+    s.finishExecution(1);
+    expect(s.nextTask()).to.deep.equal({ tx: 2, incarnation: 0 });
+    s.finishExecution(2);
+    finishAndCommitAll(s);
+    expect(s.done()).to.equal(true);
+    expect(s.takeWaiting(1, 0)).to.equal(undefined);
+  });
+
   it("ignores predecessor hints that do not point below the tx", function () {
     const s = new Scheduler(3, Int32Array.from([-1, 1, 2]));
     expect(drain(s)).to.deep.equal([0, 1, 2]);
