@@ -169,13 +169,7 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
   });
 
   describe("prestateTracer input", function () {
-    let tmp: string;
-    before(function () {
-      tmp = mkdtempSync(path.join(os.tmpdir(), "hardhat-parallel-prestate-"));
-    });
-    after(function () {
-      rmSync(tmp, { recursive: true, force: true });
-    });
+    const tmpDir = useTempDir("hardhat-parallel-prestate-");
 
     it("the union of per-tx prestates (first occurrence wins) rebuilds the pre-state and the header", async function () {
       const smallest = [...catalogue].sort((a, b) => a.txs - b.txs)[0];
@@ -185,7 +179,7 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       // Later traces must really disagree with the first occurrence, or this test proves nothing.
       expect(polluted).to.be.greaterThan(0);
       const blockFile = path.join(b.source, "block.json");
-      const traceFile = path.join(tmp, "prestate.json");
+      const traceFile = path.join(tmpDir(), "prestate.json");
       writeFileSync(traceFile, JSON.stringify(traces));
 
       const fromTrace = loadPrestateTracerBlock(blockFile, traceFile);
@@ -199,13 +193,7 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
 });
 
 describe("mainnet-block loaders: malformed input", function () {
-  let tmp: string;
-  before(function () {
-    tmp = mkdtempSync(path.join(os.tmpdir(), "hardhat-parallel-fixtures-"));
-  });
-  after(function () {
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const tmpDir = useTempDir("hardhat-parallel-fixtures-");
 
   // A block without transactions is enough: the loader reads block.json first.
   const BLOCK = { number: "0x42ae50", parentHash: "0x" + "11".repeat(32), gasLimit: "0x6691b7", gasUsed: "0x0", timestamp: "0x59e44203", difficulty: "0x1", transactions: [], uncles: [] };
@@ -222,7 +210,7 @@ describe("mainnet-block loaders: malformed input", function () {
 
   let case_ = 0;
   function folder(preState: unknown, block: unknown = BLOCK): string {
-    const dir = path.join(tmp, String(++case_));
+    const dir = path.join(tmpDir(), String(++case_));
     mkdirSync(dir);
     writeFileSync(path.join(dir, "block.json"), JSON.stringify(block));
     writeFileSync(path.join(dir, "pre_state.json"), typeof preState === "string" ? preState : JSON.stringify(preState));
@@ -298,7 +286,7 @@ describe("mainnet-block loaders: malformed input", function () {
     // A field error needs a block with a transaction: the first of a real block.
     if (catalogue.length === 0) return;
     const oneTx = JSON.parse(readFileSync(path.join(catalogue[0].dir, "block.json"), "utf8")) as { transactions: unknown[] };
-    const blockDir = path.join(tmp, "one-tx");
+    const blockDir = path.join(tmpDir(), "one-tx");
     mkdirSync(blockDir);
     const oneTxFile = path.join(blockDir, "block.json");
     writeFileSync(oneTxFile, JSON.stringify({ ...oneTx, hash: undefined, transactions: oneTx.transactions.slice(0, 1) }));
@@ -385,4 +373,16 @@ function expectSameState(actual: FlatState, expected: FlatState): void {
     expect([...a.storage].sort(), `storage of 0x${addr}`).to.deep.equal([...e.storage].sort());
   }
   expect([...actual.code.keys()].sort()).to.deep.equal([...expected.code.keys()].sort());
+}
+
+/** A fresh temporary folder for the enclosing describe block, removed after it. */
+function useTempDir(prefix: string): () => string {
+  let dir: string | undefined;
+  before(function () {
+    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  });
+  after(function () {
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  return () => dir!;
 }
