@@ -43,6 +43,8 @@ export class MVMemory {
   /** Keys written by each tx's latest incarnation. */
   private readonly written = new Map<TxIndex, LocationKey[]>();
   readonly code = new Map<string, Uint8Array>();
+  /** How many wipe locations have entries. */
+  private wipeLocations = 0;
 
   constructor(private readonly base: BaseReader) {}
 
@@ -152,7 +154,8 @@ export class MVMemory {
   }
 
   private resolveStorage(reader: TxIndex, key: LocationKey): Resolved {
-    const wipes = this.data.get(wipeKey(addressOf(key)));
+    // Most blocks wipe nothing: skip building the wipe key for every storage read.
+    const wipes = this.wipeLocations > 0 ? this.data.get(wipeKey(addressOf(key))) : undefined;
     let wipe: MVEntry | undefined;
     if (wipes !== undefined) {
       const w = below(wipes, reader);
@@ -196,6 +199,7 @@ export class MVMemory {
     if (entries === undefined) {
       entries = [];
       this.data.set(w.key, entries);
+      if (kindOf(w.key) === "wipe") this.wipeLocations++;
     }
     const entry: MVEntry = { tx, incarnation, value: w.value, delta: w.delta === true, estimate: false };
     const at = findExact(entries, tx);
@@ -214,7 +218,10 @@ export class MVMemory {
     const at = findExact(entries, tx);
     if (at >= 0) entries.splice(at, 1);
     // No writer left: the location is untouched by the block again (toDiff must not list it).
-    if (entries.length === 0) this.data.delete(key);
+    if (entries.length === 0) {
+      this.data.delete(key);
+      if (kindOf(key) === "wipe") this.wipeLocations--;
+    }
   }
 }
 
