@@ -31,7 +31,8 @@ describe("MerkleTrie (root-only persistent trie)", function () {
             await reference.del(key);
             ours = ours.update([[key, undefined]]);
           } else {
-            const value = RLP.encode(Uint8Array.from({ length: 1 + Math.floor(rand() * 40) }, () => Math.floor(rand() * 256)));
+            // Up to 300 bytes: short and long RLP strings, one-byte values below 0x80, and nodes both embedded and hashed.
+            const value = RLP.encode(Uint8Array.from({ length: 1 + Math.floor(rand() * (rand() < 0.7 ? 40 : 300)) }, () => Math.floor(rand() * 256)));
             await reference.put(key, value);
             ours = ours.update([[key, value]]);
           }
