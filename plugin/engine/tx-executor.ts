@@ -13,7 +13,7 @@ import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
 import { EstimateHit, TxStateManager } from "./tx-state";
-import { installJumpAnalysisCache } from "./vm-internals";
+import { installFastEipLookup, installJumpAnalysisCache } from "./vm-internals";
 
 installJumpAnalysisCache();
 import type { ReadSource } from "./tx-state";
@@ -59,6 +59,8 @@ export class TxExecutor {
   static async create(common: Common, hashes: BlockHashes): Promise<TxExecutor> {
     const state = new TxStateManager();
     const vm = await createVM({ common, stateManager: state, blockchain: blockchainFor(hashes) as never });
+    installFastEipLookup(vm.common);
+    installFastEipLookup(vm.evm.common);
     return new TxExecutor(vm, state);
   }
 
