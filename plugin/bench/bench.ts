@@ -6,7 +6,7 @@
  * Ratios follow metrics.md: speedup is end to end (execution, system phases,
  * receipts and state root), executionSpeedup is transaction execution alone.
  */
-import { bytesToHex } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import os from "node:os";
 
 import { idealSpeedup } from "../analysis/ideal";
@@ -14,8 +14,10 @@ import type { BlockResult } from "../engine/block-result";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelOptions } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
+import type { ParallelBlockInput } from "../engine/parallel";
 import { erc20TransferBlock } from "../workloads/erc20";
-import type { GeneratedBlock } from "../workloads/erc20";
+import { PRESET_NAMES, generateWorkload, prepareWorkloadOnEngine } from "../workloads";
+import type { ArtifactReader } from "../workloads";
 import { runStockBaseline } from "./stock-baseline";
 
 /**
@@ -25,16 +27,33 @@ import { runStockBaseline } from "./stock-baseline";
  */
 const WARMUP_RUNS = 3;
 
-export const BENCH_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
+/** Flat-state ERC-20 blocks (no setup blocks): the engine's reference workloads. */
+export const ERC20_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
+export const BENCH_WORKLOADS = [...ERC20_WORKLOADS, ...PRESET_NAMES] as const;
 export type BenchWorkload = (typeof BENCH_WORKLOADS)[number];
+/** What `--workload` runs when not given: the two ERC-20 extremes and the mainnet-like DeFi mix. */
+export const DEFAULT_BENCH_WORKLOADS: BenchWorkload[] = ["erc20-independent", "erc20-one-recipient", "mixed"];
+
+/**
+ * Block size when --txs is not given. A DeFi transaction runs 10 to 30 times
+ * longer than an ERC-20 transfer in @ethereumjs's interpreter (a router swap
+ * executes thousands of opcodes), so DeFi blocks default to fewer of them.
+ */
+export const DEFAULT_TXS = { erc20: 2000, preset: 500 } as const;
+
+export function defaultTxs(workload: BenchWorkload): number {
+  return (ERC20_WORKLOADS as readonly string[]).includes(workload) ? DEFAULT_TXS.erc20 : DEFAULT_TXS.preset;
+}
 
 export interface BenchOptions {
-  txs: number;
+  /** Transactions per block; per workload kind when absent (DEFAULT_TXS). */
+  txs?: number;
   accounts: number;
   workers: number[];
   repeats: number;
   workloads: BenchWorkload[];
-  tokenRuntimeCode: Uint8Array;
+  /** Compiled bundled contracts (Hardhat's artifacts.readArtifactSync). */
+  artifacts: ArtifactReader;
   /** Skip the (slow) stock baseline. */
   skipStock?: boolean;
   /** Executor options from the user's `parallel` config (worker count and minTxsForParallel are set here). */
@@ -113,13 +132,17 @@ function sameResult(a: BlockResult, b: BlockResult): boolean {
   );
 }
 
-function generate(name: BenchWorkload, opts: BenchOptions): GeneratedBlock {
-  return erc20TransferBlock({
-    txs: opts.txs,
-    accounts: opts.accounts,
-    oneRecipient: name === "erc20-one-recipient",
-    tokenRuntimeCode: opts.tokenRuntimeCode,
-  });
+/** The block to measure and its pre-state; DeFi presets run their setup blocks first (not timed). */
+async function generate(name: BenchWorkload, txs: number, opts: BenchOptions): Promise<ParallelBlockInput> {
+  if (name === "erc20-independent" || name === "erc20-one-recipient") {
+    const deployed = opts.artifacts("TestToken").deployedBytecode;
+    if (deployed === undefined) throw new Error("the TestToken artifact has no deployedBytecode");
+    const w = erc20TransferBlock({ txs, accounts: opts.accounts, oneRecipient: name === "erc20-one-recipient", tokenRuntimeCode: hexToBytes(deployed as `0x${string}`) });
+    return { block: w.block, preState: w.preState, senders: w.senders };
+  }
+  const w = generateWorkload(name, { txs, accounts: opts.accounts }, opts.artifacts);
+  const engine = await prepareWorkloadOnEngine(w);
+  return { block: engine.block, preState: engine.preState, blockHashes: engine.blockHashes, senders: engine.senders };
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
@@ -133,9 +156,9 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   const baselines: BaselineRow[] = [];
   try {
     for (const name of opts.workloads) {
-      progress(`${name}: generating ${opts.txs} signed txs over ${opts.accounts} accounts`);
-      const w = generate(name, opts);
-      const input = { block: w.block, preState: w.preState, senders: w.senders };
+      const txs = opts.txs ?? defaultTxs(name);
+      progress(`${name}: generating ${txs} signed txs over ${opts.accounts} accounts${(ERC20_WORKLOADS as readonly string[]).includes(name) ? "" : " and running its setup blocks"}`);
+      const input = await generate(name, txs, opts);
 
       progress(`${name}: warm-up (${WARMUP_RUNS} runs each; the first ships the pre-state to the workers)`);
       let reference = await executeBlockSequential(input);
@@ -167,7 +190,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         const last = runs[runs.length - 1];
         rows.push({
           workload: name,
-          txs: opts.txs,
+          txs,
           gas: reference.gasUsed.toString(),
           workers: count,
           sequentialMs: spread(seqWall),
@@ -179,7 +202,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           speedup: median(seqWall) / median(parWall),
           executionSpeedup: seqExec / parExec,
           ideal: ideal.capped(count),
-          reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / opts.txs,
+          reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / txs,
           mode: last.stats.mode,
           fallbackReason: last.stats.fallbackReason,
           verified: runs.every((r) => r.verified) && seq.every((r) => r.verified),
@@ -187,10 +210,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       }
       if (!opts.skipStock) {
         progress(`${name}: stock baseline (runBlock + MerkleStateManager, one run)`);
-        const stock = await runStockBaseline(w.block, w.preState);
+        const stock = await runStockBaseline(input.block, input.preState);
         baselines.push({
           workload: name,
-          txs: opts.txs,
+          txs,
           stockMs: stock.ms,
           sequentialMs: median(seqWall),
           speedupVsStock: stock.ms / median(seqWall),

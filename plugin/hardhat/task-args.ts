@@ -6,8 +6,8 @@
 
 /** `npx hardhat parallel-bench` */
 export interface BenchTaskArgs {
-  /** Transactions per generated block. Default 2000. */
-  txs: number;
+  /** Transactions per generated block. Default: 2000 for the ERC-20 workloads, 500 for the DeFi presets. */
+  txs?: number;
   /** Distinct accounts the workload draws from (fewer means more contention). Default 10000. */
   accounts: number;
   /** Comma-separated worker counts to measure, e.g. "1,2,4". Default "1,2". */
@@ -16,7 +16,7 @@ export interface BenchTaskArgs {
   repeats: number;
   /** File to write the JSON report to; no file when absent. */
   json?: string;
-  /** Workload name, or "all". Default "all". */
+  /** "default" (erc20-independent, erc20-one-recipient, mixed), "all", or a comma-separated list. */
   workload: string;
   /** Skip the stock runBlock baseline. */
   skipStock: boolean;

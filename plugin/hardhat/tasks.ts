@@ -12,7 +12,7 @@ task<BenchTaskArgs>(
   TASK_PARALLEL_BENCH,
   "Benchmarks sequential against parallel block execution on generated DeFi workloads",
 )
-  .addOptionalParam("txs", "Transactions per generated block", 2000, types.int)
+  .addOptionalParam("txs", "Transactions per generated block (default: 2000 for the ERC-20 workloads, 500 for the DeFi presets)", undefined, types.int)
   .addOptionalParam(
     "accounts",
     "Distinct accounts the workloads draw from (fewer accounts, more conflicts)",
@@ -22,7 +22,12 @@ task<BenchTaskArgs>(
   .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
   .addOptionalParam("repeats", "Timed runs per workload and worker count", 5, types.int)
   .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
-  .addOptionalParam("workload", 'Workload to run, or "all"', "all", types.string)
+  .addOptionalParam(
+    "workload",
+    'Comma-separated workloads (erc20-independent, erc20-one-recipient, transfers, amm, amm-hot, lending, nft-mint, nft-market, mixed), "default" (erc20-independent, erc20-one-recipient, mixed) or "all"',
+    "default",
+    types.string,
+  )
   .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
   .setAction(async (args, hre) => {
     const { benchAction } = await import("../../tasks/bench");

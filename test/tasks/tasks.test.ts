@@ -12,10 +12,10 @@ import hre from "hardhat";
 import { parseWorkerList } from "../../plugin/hardhat/parse-args";
 import type { BenchReport } from "../../plugin/bench/bench";
 
-const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "all", skipStock: false };
+const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "erc20-independent,erc20-one-recipient,amm-hot,mixed", skipStock: false };
 
 describe("tasks", function () {
-  it("parallel-bench runs every workload, verifies each run and writes the JSON report", async function () {
+  it("parallel-bench runs the workloads asked for (flat ERC-20 blocks and DeFi presets), verifies each run and writes the JSON report", async function () {
     const json = path.join(mkdtempSync(path.join(os.tmpdir(), "hp-bench-")), "bench.json");
     const report = (await hre.run("parallel-bench", { ...benchArgs, json })) as BenchReport;
     const written = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
@@ -25,6 +25,10 @@ describe("tasks", function () {
       ["erc20-independent", 2],
       ["erc20-one-recipient", 1],
       ["erc20-one-recipient", 2],
+      ["amm-hot", 1],
+      ["amm-hot", 2],
+      ["mixed", 1],
+      ["mixed", 2],
     ]);
     for (const row of written.rows) {
       expect(row.verified, `${row.workload} @${row.workers}`).to.equal(true);
@@ -35,14 +39,17 @@ describe("tasks", function () {
     // The conflict-free block has no dependency chain; the one-recipient block is one chain.
     expect(report.rows.find((r) => r.workload === "erc20-independent" && r.workers === 2)!.ideal).to.equal(2);
     expect(report.rows.find((r) => r.workload === "erc20-one-recipient" && r.workers === 2)!.ideal).to.be.lessThan(1.2);
+    // Every swap on one pool depends on the previous one.
+    expect(report.rows.find((r) => r.workload === "amm-hot" && r.workers === 2)!.ideal).to.be.lessThan(1.2);
     expect(written.baselines.every((b) => b.verified)).to.equal(true);
   });
 
   it("parallel-bench rejects bad arguments with the flag and a fix", async function () {
     await expectTaskError("parallel-bench", { ...benchArgs, workers: "0,2" }, /--workers must be a comma-separated list of worker counts from 1 to 256/);
     await expectTaskError("parallel-bench", { ...benchArgs, txs: 0 }, /--txs must be an integer from 1 to 100000/);
-    await expectTaskError("parallel-bench", { ...benchArgs, accounts: 50 }, /--accounts must be an integer of at least twice --txs \(80\)/);
-    await expectTaskError("parallel-bench", { ...benchArgs, workload: "uniswap" }, /--workload must be one of erc20-independent, erc20-one-recipient or "all"/);
+    await expectTaskError("parallel-bench", { ...benchArgs, accounts: 50 }, /--accounts must be an integer of at least twice the block size \(80\)/);
+    await expectTaskError("parallel-bench", { ...benchArgs, workload: "uniswap" }, /--workload must be "default", "all" or a comma-separated list of erc20-independent, .*mixed; got "uniswap" \(unknown: uniswap\)/);
+    await expectTaskError("parallel-bench", { ...benchArgs, workload: "amm,,nft" }, /unknown: nft/);
   });
 
   it("parallel-replay needs --block and --prestate together", async function () {
