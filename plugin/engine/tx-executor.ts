@@ -64,7 +64,18 @@ export class TxExecutor {
     return new TxExecutor(vm, state);
   }
 
-  async run(block: Block, tx: TypedTransaction, index: TxIndex, incarnation: Incarnation, source: ReadSource): Promise<ExecutionOutcome> {
+  /**
+   * `checks` relaxes runTx's nonce and balance checks, for calls and gas
+   * estimates (eth_call, eth_estimateGas) that are never part of a block.
+   */
+  async run(
+    block: Block,
+    tx: TypedTransaction,
+    index: TxIndex,
+    incarnation: Incarnation,
+    source: ReadSource,
+    checks: { skipNonce?: boolean; skipBalance?: boolean } = {},
+  ): Promise<ExecutionOutcome> {
     const started = performance.now();
     const coinbase = bytesToUnprefixedHex(block.header.coinbase.bytes);
     this.state.begin(index, source, coinbase);
@@ -74,7 +85,7 @@ export class TxExecutor {
     (this.vm.evm as EVM).transientStorage.clear();
     const micros = () => Math.round((performance.now() - started) * 1000);
     try {
-      const result = await runTx(this.vm, { tx, block, skipBlockGasLimitValidation: true, blockGasUsed: 0n });
+      const result = await runTx(this.vm, { tx, block, skipBlockGasLimitValidation: true, blockGasUsed: 0n, ...checks });
       if (this.state.blockedOn !== undefined) {
         return { kind: "blocked", tx: index, incarnation, dependency: this.state.blockedOn, micros: micros() };
       }

@@ -1,0 +1,524 @@
+/**
+ * The parallel network as an EIP-1193 provider: JSON-RPC over the Chain.
+ * Transactions are mined as Hardhat mines them: with automine, each one in
+ * its own block as it arrives; without, they wait in the mempool until
+ * evm_mine / hardhat_mine mine them as one block (executed in parallel when
+ * it holds enough transactions).
+ *
+ * This is the network's first increment: the methods below, local accounts
+ * (signed here) and raw transactions. Impersonation, filters, console.log
+ * and Hardhat's exact error texts come next (issue 4).
+ */
+import { createBlock } from "@ethereumjs/block";
+import { createTx, createTxFromRLP } from "@ethereumjs/tx";
+import type { TypedTransaction } from "@ethereumjs/tx";
+import { Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
+
+import { BlockOverlay } from "../engine/block-overlay";
+import { StateDiff } from "../engine/flat-state";
+import { balanceKey, infoKey, storageKey } from "../engine/location";
+import { TxExecutor } from "../engine/tx-executor";
+import type { AccountInfo } from "../engine/types";
+import { Chain } from "./chain";
+import type { ChainOptions } from "./chain";
+import { formatBlock, formatReceipt, formatTransaction, quantity } from "./format";
+import { keccak256 } from "../engine/hash";
+
+/** A JSON-RPC error: `code` follows EIP-1474 (-32601 unknown method, -32602 bad params, -32000 invalid input, -32603 internal). */
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}
+
+export interface NetworkOptions extends ChainOptions {
+  /** Private keys (0x hex) of the accounts eth_sendTransaction may sign for. */
+  localAccounts: string[];
+  automine: boolean;
+  /** Client string for web3_clientVersion. */
+  clientVersion: string;
+}
+
+interface Snapshot {
+  block: number;
+  position: number;
+  mempool: TypedTransaction[];
+  timeOffset: bigint;
+  nextTimestamp?: bigint;
+}
+
+/** EIP-7825's per-transaction gas cap (Osaka). */
+const MAX_TX_GAS = 16_777_216n;
+
+const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", hasStorage: false };
+
+export class ParallelNetworkProvider {
+  readonly chain: Chain;
+  private automine: boolean;
+  private readonly mempool: TypedTransaction[] = [];
+  private readonly signers = new Map<string, Uint8Array>();
+  private readonly snapshots = new Map<number, Snapshot>();
+  private nextSnapshotId = 1;
+  /** Seconds added to the wall clock (evm_increaseTime). */
+  private timeOffset = 0n;
+  private nextTimestamp?: bigint;
+  private callExecutor?: Promise<TxExecutor>;
+  /** Serializes requests that change the chain, so a block never interleaves with another request's edits. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly options: NetworkOptions) {
+    this.chain = new Chain(options);
+    this.automine = options.automine;
+    for (const key of options.localAccounts) {
+      const bytes = hexToBytes(key as `0x${string}`);
+      this.signers.set(bytesToHex(privateToAddress(bytes)), bytes);
+    }
+  }
+
+  /** EIP-1193 entry point. */
+  request(args: { method: string; params?: unknown[] }): Promise<unknown> {
+    const run = this.queue.then(() => this.dispatch(args.method, args.params ?? []));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    await this.chain.close();
+  }
+
+  private async dispatch(method: string, params: unknown[]): Promise<unknown> {
+    const handler = (this.handlers as Record<string, ((p: unknown[]) => unknown) | undefined>)[method];
+    if (handler === undefined) throw new RpcError(-32601, `Method ${method} is not supported`);
+    return handler.call(this, params);
+  }
+
+  // ---- helpers ---------------------------------------------------------------
+
+  private now(): bigint {
+    return BigInt(Math.floor(Date.now() / 1000)) + this.timeOffset;
+  }
+
+  /** Timestamp of the next block: the one set with evm_setNextBlockTimestamp, else the clock, always after the parent. */
+  private takeTimestamp(): bigint {
+    const parent = this.chain.head.block.header.timestamp;
+    const wanted = this.nextTimestamp ?? this.now();
+    this.nextTimestamp = undefined;
+    return wanted > parent ? wanted : parent + 1n;
+  }
+
+  /** Journal position of a block tag ("latest", "pending", "earliest", a number or a block hash). */
+  private positionAt(tag: unknown): number {
+    return this.chain.positionOf(this.blockNumberOf(tag ?? "latest"));
+  }
+
+  private blockNumberOf(tag: unknown): number {
+    if (tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return this.chain.head.block.header.number === undefined ? 0 : Number(this.chain.head.block.header.number);
+    if (tag === "earliest") return 0;
+    if (typeof tag === "object" && tag !== null) {
+      const t = tag as { blockNumber?: string; blockHash?: string };
+      if (t.blockHash !== undefined) return this.blockNumberOf(t.blockHash);
+      if (t.blockNumber !== undefined) return this.blockNumberOf(t.blockNumber);
+    }
+    if (typeof tag === "string" && /^0x[0-9a-fA-F]{64}$/.test(tag)) {
+      const mined = this.chain.blockByHash(tag);
+      if (mined === undefined) throw new RpcError(-32000, `Block with hash ${tag} not found`);
+      return Number(mined.block.header.number);
+    }
+    const n = Number(parseQuantity(tag, "block tag"));
+    if (n > this.chain.blocks.length - 1) throw new RpcError(-32000, `Received invalid block tag ${n}. Latest block number is ${this.chain.blocks.length - 1}`);
+    return n;
+  }
+
+  private infoAt(address: string, position: number): AccountInfo | null {
+    return this.chain.journal.readAt(infoKey(Chain.engineAddress(address)), position) as AccountInfo | null;
+  }
+
+  private pendingNonce(address: string): bigint {
+    let nonce = (this.infoAt(address, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
+    for (const tx of this.mempool) if (tx.getSenderAddress().toString() === address && tx.nonce >= nonce) nonce = tx.nonce + 1n;
+    return nonce;
+  }
+
+  /** Runs a message against the latest state without keeping its effects (eth_call, eth_estimateGas). */
+  private async simulate(call: CallRequest, requestedGas: bigint) {
+    // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
+    const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
+    const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map()));
+    const header = this.chain.pendingHeader(this.takePeekTimestamp());
+    // Calls pay nothing: a zero base fee lets a zero gas price through.
+    const block = createBlock({ header: { ...header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
+    const tx = createTx(
+      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce: this.pendingNonceOf(call.from) },
+      { common: this.chain.common, freeze: false },
+    );
+    const from = new Address(hexToBytes(call.from as `0x${string}`));
+    Object.assign(tx, { getSenderAddress: () => from, isSigned: () => true });
+    const overlay = new BlockOverlay(this.chain.stateAt(call.blockNumber ?? this.chain.blocks.length - 1));
+    const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
+    if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
+    return outcome.receipt;
+  }
+
+  private pendingNonceOf(address: string): bigint {
+    return this.pendingNonce(address.toLowerCase());
+  }
+
+  private takePeekTimestamp(): bigint {
+    const parent = this.chain.head.block.header.timestamp;
+    const wanted = this.nextTimestamp ?? this.now();
+    return wanted > parent ? wanted : parent + 1n;
+  }
+
+  /** Checks a transaction against the pending state before it enters the mempool. */
+  private validate(tx: TypedTransaction): void {
+    if (!tx.isSigned()) throw new RpcError(-32000, "Transaction is not signed");
+    if (tx.common.chainId() !== this.chain.common.chainId()) {
+      throw new RpcError(-32000, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
+    }
+    const sender = tx.getSenderAddress().toString();
+    const expected = this.pendingNonce(sender);
+    if (tx.nonce < expected) throw new RpcError(-32000, `Nonce too low. Expected nonce to be ${expected} but got ${tx.nonce}.`);
+    if (tx.gasLimit > this.options.blockGasLimit) {
+      throw new RpcError(-32000, `Transaction gas limit is ${tx.gasLimit} and exceeds block gas limit of ${this.options.blockGasLimit}`);
+    }
+    const intrinsic = tx.getIntrinsicGas();
+    if (tx.gasLimit < intrinsic) throw new RpcError(-32000, `Transaction requires at least ${intrinsic} gas but got ${tx.gasLimit}`);
+    const balance = this.chain.state.balance(Chain.engineAddress(sender));
+    const cost = tx.getUpfrontCost();
+    if (balance < cost) {
+      throw new RpcError(-32000, `Sender doesn't have enough funds to send tx. The max upfront cost is: ${cost} and the sender's balance is: ${balance}.`);
+    }
+  }
+
+  private async submit(tx: TypedTransaction): Promise<string> {
+    this.validate(tx);
+    const hash = bytesToHex(tx.hash());
+    this.mempool.push(tx);
+    if (this.automine) await this.mineMempool();
+    return hash;
+  }
+
+  /** Mines the mempool's ready transactions (nonce order per sender, arrival order across senders) as one block. */
+  private async mineMempool(): Promise<void> {
+    const ready: TypedTransaction[] = [];
+    const nextNonce = new Map<string, bigint>();
+    const waiting = [...this.mempool];
+    let progress = true;
+    let gas = 0n;
+    while (progress) {
+      progress = false;
+      for (let i = 0; i < waiting.length; i++) {
+        const tx = waiting[i];
+        const sender = tx.getSenderAddress().toString();
+        const expected = nextNonce.get(sender) ?? (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
+        if (tx.nonce !== expected || gas + tx.gasLimit > this.options.blockGasLimit) continue;
+        ready.push(tx);
+        gas += tx.gasLimit;
+        nextNonce.set(sender, expected + 1n);
+        waiting.splice(i--, 1);
+        progress = true;
+      }
+    }
+    this.mempool.length = 0;
+    this.mempool.push(...waiting);
+    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => tx.getSenderAddress().toString()));
+  }
+
+  private editAccount(address: string, edit: (diff: StateDiff, addr: string, info: AccountInfo) => void): void {
+    const addr = Chain.engineAddress(parseAddress(address));
+    const info = this.chain.state.info(addr) ?? EMPTY_ACCOUNT;
+    const diff = new StateDiff();
+    if (this.chain.state.info(addr) === null) {
+      diff.entries.set(infoKey(addr), info);
+      diff.entries.set(balanceKey(addr), 0n);
+    }
+    edit(diff, addr, info);
+    this.chain.edit(diff);
+  }
+
+  // ---- methods ---------------------------------------------------------------
+
+  private readonly handlers = {
+    web3_clientVersion: () => this.options.clientVersion,
+    net_version: () => this.chain.common.chainId().toString(),
+    eth_chainId: () => quantity(this.chain.common.chainId()),
+    eth_accounts: () => [...this.signers.keys()],
+    eth_blockNumber: () => quantity(this.chain.blocks.length - 1),
+    eth_coinbase: () => this.options.coinbase,
+    eth_gasPrice: () => quantity(this.chain.pendingHeader(this.takePeekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
+    eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
+
+    eth_getBalance: ([address, tag]: unknown[]) => quantity(this.chain.journal.readAt(balanceKey(Chain.engineAddress(parseAddress(address))), this.positionAt(tag)) as bigint),
+    eth_getTransactionCount: ([address, tag]: unknown[]) => {
+      const a = parseAddress(address);
+      if (tag === "pending") return quantity(this.pendingNonce(a));
+      return quantity((this.infoAt(a, this.positionAt(tag)) ?? EMPTY_ACCOUNT).nonce);
+    },
+    eth_getCode: ([address, tag]: unknown[]) => {
+      const info = this.infoAt(parseAddress(address), this.positionAt(tag));
+      return bytesToHex(info === null ? new Uint8Array() : (this.chain.state.code.get(info.codeHash) ?? new Uint8Array()));
+    },
+    eth_getStorageAt: ([address, slot, tag]: unknown[]) => {
+      const key = storageKey(Chain.engineAddress(parseAddress(address)), parseQuantity(slot, "storage slot").toString(16).padStart(64, "0"));
+      return bytesToHex(bigintTo32(this.chain.journal.readAt(key, this.positionAt(tag)) as bigint));
+    },
+
+    eth_getBlockByNumber: ([tag, full]: unknown[]) => {
+      const n = tag === "pending" ? undefined : this.blockNumberOf(tag);
+      return n === undefined ? null : formatBlock(this.chain.blockByNumber(n)!, full === true);
+    },
+    eth_getBlockByHash: ([hash, full]: unknown[]) => {
+      const mined = this.chain.blockByHash(parseData(hash, "block hash"));
+      return mined === undefined ? null : formatBlock(mined, full === true);
+    },
+    eth_getTransactionByHash: ([hash]: unknown[]) => {
+      const h = parseData(hash, "transaction hash");
+      const found = this.chain.transaction(h);
+      if (found !== undefined) return formatTransaction(found.mined.block.transactions[found.index], found.mined, found.index);
+      const pending = this.mempool.find((tx) => bytesToHex(tx.hash()) === h);
+      return pending === undefined ? null : formatTransaction(pending);
+    },
+    eth_getTransactionReceipt: ([hash]: unknown[]) => {
+      const found = this.chain.transaction(parseData(hash, "transaction hash"));
+      return found === undefined ? null : formatReceipt(found.mined, found.index);
+    },
+
+    eth_sendRawTransaction: async ([raw]: unknown[]) => {
+      let tx: TypedTransaction;
+      const bytes = hexToBytes(parseData(raw, "raw transaction"));
+      try {
+        tx = createTxFromRLP(bytes, { common: this.chain.common });
+      } catch (e) {
+        const message = (e as Error).message;
+        if (/chain ?id/i.test(message)) {
+          throw new RpcError(-32000, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
+        }
+        throw new RpcError(-32000, `Invalid raw transaction: ${message}`);
+      }
+      return this.submit(tx);
+    },
+    eth_sendTransaction: async ([request]: unknown[]) => {
+      const r = parseCallRequest(request, true);
+      const key = this.signers.get(r.from);
+      if (key === undefined) throw new RpcError(-32000, `Unknown account ${r.from}`);
+      const header = this.chain.pendingHeader(this.takePeekTimestamp());
+      const gasLimit = r.gas ?? (await this.estimate(r));
+      const tx = createTx(
+        {
+          type: 2,
+          to: r.to,
+          data: r.data,
+          value: r.value,
+          gasLimit,
+          nonce: r.nonce ?? this.pendingNonce(r.from),
+          maxPriorityFeePerGas: r.maxPriorityFeePerGas ?? 1_000_000_000n,
+          maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
+          chainId: this.chain.common.chainId(),
+        },
+        { common: this.chain.common },
+      ).sign(key);
+      return this.submit(tx);
+    },
+    eth_call: async ([request, tag]: unknown[]) => {
+      const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
+      const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit);
+      if (receipt.status === 0) throw revertError(receipt.returnValue, receipt.error);
+      return bytesToHex(receipt.returnValue);
+    },
+    eth_estimateGas: async ([request]: unknown[]) => quantity(await this.estimate(parseCallRequest(request, false))),
+
+    evm_mine: async ([timestamp]: unknown[]) => {
+      if (timestamp !== undefined) this.nextTimestamp = parseQuantity(timestamp, "timestamp");
+      await this.mineMempool();
+      return "0";
+    },
+    hardhat_mine: async ([count]: unknown[]) => {
+      const n = count === undefined ? 1n : parseQuantity(count, "block count");
+      for (let i = 0n; i < n; i++) await this.mineMempool();
+      return true;
+    },
+    evm_setAutomine: ([enabled]: unknown[]) => {
+      this.automine = enabled === true;
+      return true;
+    },
+    hardhat_getAutomine: () => this.automine,
+    evm_setBlockGasLimit: ([limit]: unknown[]) => {
+      const l = parseQuantity(limit, "block gas limit");
+      if (l === 0n) throw new RpcError(-32602, "Block gas limit must be greater than 0");
+      this.options.blockGasLimit = l;
+      return true;
+    },
+    evm_increaseTime: ([seconds]: unknown[]) => {
+      this.timeOffset += BigInt(Number(seconds));
+      return String(this.timeOffset);
+    },
+    evm_setNextBlockTimestamp: ([timestamp]: unknown[]) => {
+      const t = parseQuantity(timestamp, "timestamp");
+      if (t <= this.chain.head.block.header.timestamp) {
+        throw new RpcError(-32000, `Timestamp ${t} is lower than or equal to previous block's timestamp ${this.chain.head.block.header.timestamp}`);
+      }
+      this.nextTimestamp = t;
+      return null;
+    },
+    evm_snapshot: () => {
+      const id = this.nextSnapshotId++;
+      this.snapshots.set(id, {
+        block: this.chain.blocks.length - 1,
+        position: this.chain.journal.position,
+        mempool: [...this.mempool],
+        timeOffset: this.timeOffset,
+        nextTimestamp: this.nextTimestamp,
+      });
+      return quantity(id);
+    },
+    evm_revert: ([id]: unknown[]) => {
+      const n = Number(parseQuantity(id, "snapshot id"));
+      const snap = this.snapshots.get(n);
+      if (snap === undefined) return false;
+      this.chain.rewind(snap.block, snap.position);
+      this.mempool.length = 0;
+      this.mempool.push(...snap.mempool);
+      this.timeOffset = snap.timeOffset;
+      this.nextTimestamp = snap.nextTimestamp;
+      // A snapshot is used up by reverting to it, and so is every later one.
+      for (const k of [...this.snapshots.keys()]) if (k >= n) this.snapshots.delete(k);
+      return true;
+    },
+
+    hardhat_setBalance: ([address, balance]: unknown[]) => {
+      this.editAccount(parseAddress(address), (diff, addr) => diff.entries.set(balanceKey(addr), parseQuantity(balance, "balance")));
+      return true;
+    },
+    hardhat_setNonce: ([address, nonce]: unknown[]) => {
+      this.editAccount(parseAddress(address), (diff, addr, info) => diff.entries.set(infoKey(addr), { ...info, nonce: parseQuantity(nonce, "nonce") }));
+      return true;
+    },
+    hardhat_setCode: ([address, code]: unknown[]) => {
+      const bytes = hexToBytes(parseData(code, "code") as `0x${string}`);
+      const codeHash = bytesToHex(keccak256(bytes));
+      this.editAccount(parseAddress(address), (diff, addr, info) => {
+        diff.code.set(codeHash, bytes);
+        diff.entries.set(infoKey(addr), { ...info, codeHash });
+      });
+      return true;
+    },
+    hardhat_setStorageAt: ([address, slot, value]: unknown[]) => {
+      const v = parseData(value, "storage value");
+      if (v.length !== 66) throw new RpcError(-32602, `Storage value must be exactly 32 bytes, got ${(v.length - 2) / 2}`);
+      this.editAccount(parseAddress(address), (diff, addr) =>
+        diff.entries.set(storageKey(addr, parseQuantity(slot, "storage slot").toString(16).padStart(64, "0")), BigInt(v)),
+      );
+      return true;
+    },
+    hardhat_metadata: () => ({
+      clientVersion: this.options.clientVersion,
+      chainId: Number(this.chain.common.chainId()),
+      instanceId: bytesToHex(this.chain.blocks[0].block.hash()),
+      latestBlockNumber: this.chain.blocks.length - 1,
+      latestBlockHash: this.chain.head.hash,
+    }),
+
+    /** The engine's report for a block: how it executed and what each transaction read and wrote. */
+    parallel_getBlockReport: ([tag]: unknown[]) => {
+      const mined = this.chain.blockByNumber(this.blockNumberOf(tag ?? "latest"))!;
+      const stats = mined.result.stats;
+      return {
+        number: quantity(mined.block.header.number),
+        mode: stats?.mode ?? "genesis",
+        fallbackReason: stats?.fallbackReason ?? null,
+        workers: stats?.workers ?? 0,
+        reexecutions: stats?.reexecutions ?? 0,
+        executionMs: stats?.executionMs ?? 0,
+        transactions: mined.receipts.map((r, i) => ({
+          hash: r.txHash,
+          incarnations: stats?.txs[i]?.incarnations ?? 1,
+          reads: mined.result.reads[i]?.length ?? 0,
+          writes: mined.result.writeSets[i]?.writes.length ?? 0,
+        })),
+      };
+    },
+  };
+
+  private async estimate(r: CallRequest): Promise<bigint> {
+    const requested = r.gas ?? this.options.blockGasLimit;
+    const cap = this.chain.common.isActivatedEIP(7825) && requested > MAX_TX_GAS ? MAX_TX_GAS : requested;
+    const first = await this.simulate(r, cap);
+    if (first.status === 0) throw revertError(first.returnValue, first.error);
+    // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
+    let low = first.gasUsed - 1n;
+    let high = cap;
+    if ((await this.simulate(r, first.gasUsed)).status === 1) return first.gasUsed;
+    while (high - low > 1n) {
+      const mid = (low + high) / 2n;
+      if ((await this.simulate(r, mid)).status === 1) high = mid;
+      else low = mid;
+    }
+    return high;
+  }
+}
+
+type Hex = `0x${string}`;
+
+interface CallRequest {
+  /** The block whose state a call runs on (default: latest). */
+  blockNumber?: number;
+  from: Hex;
+  to?: Hex;
+  data?: Hex;
+  value?: bigint;
+  gas?: bigint;
+  nonce?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+}
+
+const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
+
+function parseCallRequest(request: unknown, needFrom: boolean): CallRequest {
+  if (typeof request !== "object" || request === null) throw new RpcError(-32602, "Invalid transaction request: expected an object");
+  const r = request as Record<string, unknown>;
+  if (needFrom && r.from === undefined) throw new RpcError(-32602, "Missing \"from\" field in the transaction request");
+  return {
+    from: r.from === undefined ? ZERO_ADDRESS : parseAddress(r.from),
+    to: r.to === undefined || r.to === null ? undefined : parseAddress(r.to),
+    data: r.data !== undefined ? parseData(r.data, "data") : r.input !== undefined ? parseData(r.input, "input") : undefined,
+    value: r.value === undefined ? undefined : parseQuantity(r.value, "value"),
+    gas: r.gas === undefined ? undefined : parseQuantity(r.gas, "gas"),
+    nonce: r.nonce === undefined ? undefined : parseQuantity(r.nonce, "nonce"),
+    maxFeePerGas: r.maxFeePerGas === undefined ? (r.gasPrice === undefined ? undefined : parseQuantity(r.gasPrice, "gasPrice")) : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
+    maxPriorityFeePerGas: r.maxPriorityFeePerGas === undefined ? undefined : parseQuantity(r.maxPriorityFeePerGas, "maxPriorityFeePerGas"),
+  };
+}
+
+function parseAddress(v: unknown): Hex {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) throw new RpcError(-32602, `Invalid address ${JSON.stringify(v)}: expected 0x followed by 40 hex digits`);
+  return v.toLowerCase() as Hex;
+}
+
+function parseData(v: unknown, what: string): Hex {
+  if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x-prefixed hex bytes`);
+  return v.toLowerCase() as Hex;
+}
+
+function parseQuantity(v: unknown, what: string): bigint {
+  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected a 0x-prefixed hex quantity`);
+  return BigInt(v);
+}
+
+function bigintTo32(v: bigint): Uint8Array {
+  return hexToBytes(`0x${v.toString(16).padStart(64, "0")}`);
+}
+
+/** A reverted call or transaction: code -32603 with the revert data, as Hardhat's network reports it. */
+function revertError(returnValue: Uint8Array, error?: string): RpcError {
+  const data = bytesToHex(returnValue);
+  const reason = error === "revert" ? (returnValue.length === 0 ? "reverted without a reason" : `reverted with data ${data}`) : error ?? "reverted";
+  return new RpcError(-32603, `VM Exception while processing transaction: ${reason}`, { message: reason, data });
+}
+

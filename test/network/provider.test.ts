@@ -1,0 +1,239 @@
+/**
+ * The parallel network's first increment, driven through ethers v6 as a user
+ * would (BrowserProvider over the EIP-1193 provider): deployments, calls,
+ * reverts with their data, automine and manual mining (a block of many
+ * transactions executed in parallel and equal to the same block on a
+ * sequential-only network), snapshots, state edits, historical reads, and
+ * clear errors for bad requests and invalid transactions. Each workload
+ * preset mined on it gives the engine's receipts.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { BrowserProvider, ContractFactory, Interface, Wallet, parseEther } from "ethers";
+import type { Contract } from "ethers";
+import hre from "hardhat";
+
+import { executeBlockSequential } from "../../plugin/engine/sequential";
+import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
+import { testAccounts } from "../../plugin/workloads/accounts";
+import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { PRESET_NAMES, generateWorkload, mineWorkloadOnProvider, prepareWorkloadOnEngine } from "../../plugin/workloads";
+
+const ACCOUNTS = testAccounts(24, 99);
+
+function network(parallel: boolean): ParallelNetworkProvider {
+  return new ParallelNetworkProvider({
+    common: workloadChainCommon(),
+    genesisAccounts: ACCOUNTS.map((a) => ({ address: a.address.toString(), balance: parseEther("10000") })),
+    localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
+    blockGasLimit: 30_000_000n,
+    initialBaseFeePerGas: 1_000_000_000n,
+    coinbase: "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e",
+    genesisTimestamp: 1_700_000_000n,
+    automine: true,
+    clientVersion: "HardhatParallel/0.1.0",
+    parallel: { enabled: parallel, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
+  });
+}
+
+async function rpcError(p: Promise<unknown>): Promise<RpcError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).to.be.instanceOf(RpcError);
+    return e as RpcError;
+  }
+  throw new Error("expected the request to fail");
+}
+
+describe("parallel network provider", function () {
+  let net: ParallelNetworkProvider;
+  let provider: BrowserProvider;
+  let token: Contract;
+
+  before(async function () {
+    await hre.run("compile", { quiet: true });
+    net = network(true);
+    provider = new BrowserProvider(net);
+    const artifact = hre.artifacts.readArtifactSync("TestToken");
+    const deployer = await provider.getSigner(ACCOUNTS[0].address.toString());
+    token = (await new ContractFactory(artifact.abi, artifact.bytecode, deployer).deploy("Test USD", "TUSD", 6)) as Contract;
+    await token.waitForDeployment();
+    await (await token.getFunction("batchMint")(ACCOUNTS.map((a) => a.address.toString()), 1_000_000n)).wait();
+  });
+
+  after(async function () {
+    await net.close();
+  });
+
+  it("answers chain queries and serves a deployed contract through ethers", async function () {
+    expect((await provider.getNetwork()).chainId).to.equal(31337n);
+    expect(await net.request({ method: "eth_blockNumber" })).to.equal("0x2");
+    expect(await token.getFunction("symbol")()).to.equal("TUSD");
+    expect(await token.getFunction("balanceOf")(ACCOUNTS[5].address.toString())).to.equal(1_000_000n);
+    const block = await provider.getBlock(2);
+    expect(block!.transactions).to.have.length(1);
+    expect(block!.parentHash).to.equal((await provider.getBlock(1))!.hash);
+  });
+
+  it("mines a transfer with its receipt and event, and reads balances at earlier blocks", async function () {
+    const alice = await provider.getSigner(ACCOUNTS[1].address.toString());
+    const before = Number(await net.request({ method: "eth_blockNumber" }));
+    const tx = await (token.connect(alice) as Contract).getFunction("transfer")(ACCOUNTS[2].address.toString(), 250n);
+    const receipt = await tx.wait();
+    expect(receipt!.status).to.equal(1);
+    const [log] = receipt!.logs;
+    const parsed = token.interface.parseLog(log)!;
+    expect(parsed.name).to.equal("Transfer");
+    expect(parsed.args[2]).to.equal(250n);
+    expect(await token.getFunction("balanceOf")(ACCOUNTS[2].address.toString())).to.equal(1_000_250n);
+    expect(await token.getFunction("balanceOf")(ACCOUNTS[2].address.toString(), { blockTag: before })).to.equal(1_000_000n);
+    const eth = await provider.getBalance(ACCOUNTS[1].address.toString(), before);
+    expect(await provider.getBalance(ACCOUNTS[1].address.toString())).to.be.lessThan(eth);
+  });
+
+  it("reports reverts of calls and gas estimates with the revert data", async function () {
+    const carol = await provider.getSigner(ACCOUNTS[3].address.toString());
+    const error = await rpcError(net.request({ method: "eth_call", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }));
+    expect(error.code).to.equal(-32603);
+    const data = (error.data as { data: string }).data;
+    const decoded = new Interface(hre.artifacts.readArtifactSync("TestToken").abi).parseError(data)!;
+    expect(decoded.name).to.equal("ERC20InsufficientBalance");
+    expect(decoded.args[2]).to.equal(5_000_000n);
+    const estimateError = await rpcError(net.request({ method: "eth_estimateGas", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }));
+    expect((estimateError.data as { data: string }).data).to.equal(data);
+    const gas = await (token.connect(carol) as Contract).getFunction("transfer").estimateGas(ACCOUNTS[4].address.toString(), 1n);
+    expect(gas).to.be.within(30_000n, 80_000n);
+  });
+
+  it("mines the mempool as one parallel block, equal to the same block on a sequential network", async function () {
+    const seq = network(false);
+    try {
+      const nets = [net, seq];
+      // The sequential network gets the same history first: deployment and mint.
+      for (let n = 1; n <= 2; n++) {
+        const mined = net.chain.blockByNumber(n)!;
+        for (const tx of mined.block.transactions) await seq.request({ method: "eth_sendRawTransaction", params: [bytesToHex(tx.serialize())] });
+      }
+      const tokenAddress = await token.getAddress();
+      const iface = token.interface;
+      const raws: string[] = [];
+      for (let i = 4; i < 24; i++) {
+        const wallet = new Wallet(bytesToHex(ACCOUNTS[i].privateKey));
+        const nonce = Number(await net.request({ method: "eth_getTransactionCount", params: [wallet.address, "pending"] }));
+        raws.push(
+          await wallet.signTransaction({
+            to: tokenAddress,
+            data: iface.encodeFunctionData("transfer", [ACCOUNTS[(i + 7) % 24].address.toString(), BigInt(i)]),
+            gasLimit: 100_000n,
+            maxFeePerGas: 10_000_000_000n,
+            maxPriorityFeePerGas: 1_000_000_000n,
+            nonce,
+            chainId: 31337n,
+            type: 2,
+          }),
+        );
+      }
+      // Line the sequential network up to the same height first (the transfer test mined one block on `net`).
+      const extra = net.chain.blockByNumber(3)!;
+      for (const tx of extra.block.transactions) await seq.request({ method: "eth_sendRawTransaction", params: [bytesToHex(tx.serialize())] });
+      for (const n of nets) {
+        await n.request({ method: "evm_setAutomine", params: [false] });
+        await n.request({ method: "evm_setNextBlockTimestamp", params: [`0x${(2_000_000_000).toString(16)}`] });
+        for (const raw of raws) await n.request({ method: "eth_sendRawTransaction", params: [raw] });
+        await n.request({ method: "evm_mine", params: [] });
+        await n.request({ method: "evm_setAutomine", params: [true] });
+      }
+      const [a, b] = (await Promise.all(nets.map((n) => n.request({ method: "eth_getBlockByNumber", params: ["latest", false] })))) as { transactions: string[]; stateRoot: string; receiptsRoot: string; hash: string }[];
+      expect(a.transactions).to.have.length(20);
+      expect(a.stateRoot).to.equal(b.stateRoot);
+      expect(a.receiptsRoot).to.equal(b.receiptsRoot);
+      // (Block hashes differ: automined blocks took their timestamps from the clock.)
+      const report = (await net.request({ method: "parallel_getBlockReport", params: ["latest"] })) as { mode: string; workers: number; transactions: unknown[] };
+      expect(report.mode).to.equal("parallel");
+      expect(report.workers).to.equal(2);
+      expect(report.transactions).to.have.length(20);
+    } finally {
+      await seq.close();
+    }
+  });
+
+  it("reverts to snapshots, undoing blocks, state edits and the mempool", async function () {
+    const who = ACCOUNTS[10].address.toString();
+    const blockNumber = async () => Number(await net.request({ method: "eth_blockNumber" }));
+    // Direct requests: ethers' provider caches identical reads for 250 ms.
+    const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
+    const blockBefore = await blockNumber();
+    const nonceBefore = Number(await rpc("eth_getTransactionCount", who, "latest"));
+    const balanceBefore = BigInt((await rpc("eth_getBalance", who, "latest")) as string);
+    const id = await net.request({ method: "evm_snapshot", params: [] });
+    await net.request({ method: "hardhat_setBalance", params: [who, "0x1234"] });
+    await net.request({ method: "hardhat_setCode", params: [who, "0x6001600055"] });
+    await net.request({ method: "hardhat_setStorageAt", params: [who, "0x1", `0x${"ab".repeat(32)}`] });
+    await net.request({ method: "hardhat_setNonce", params: [who, "0x9"] });
+    expect(BigInt((await rpc("eth_getBalance", who, "latest")) as string)).to.equal(0x1234n);
+    expect(await rpc("eth_getCode", who, "latest")).to.equal("0x6001600055");
+    expect(await rpc("eth_getStorageAt", who, "0x1", "latest")).to.equal(`0x${"ab".repeat(32)}`);
+    expect(Number(await rpc("eth_getTransactionCount", who, "latest"))).to.equal(9);
+    const sender = await provider.getSigner(ACCOUNTS[11].address.toString());
+    await (await sender.sendTransaction({ to: who, value: 1n })).wait();
+    expect(await blockNumber()).to.equal(blockBefore + 1);
+    expect(await net.request({ method: "evm_revert", params: [id] })).to.equal(true);
+    expect(await blockNumber()).to.equal(blockBefore);
+    expect(BigInt((await rpc("eth_getBalance", who, "latest")) as string)).to.equal(balanceBefore);
+    expect(await rpc("eth_getCode", who, "latest")).to.equal("0x");
+    expect(await rpc("eth_getStorageAt", who, "0x1", "latest")).to.equal(`0x${"00".repeat(32)}`);
+    expect(Number(await rpc("eth_getTransactionCount", who, "latest"))).to.equal(nonceBefore);
+    // A snapshot is single-use.
+    expect(await net.request({ method: "evm_revert", params: [id] })).to.equal(false);
+  });
+
+  it("rejects bad requests and invalid transactions with a code and a message that names the problem, changing nothing", async function () {
+    const height = Number(await net.request({ method: "eth_blockNumber" }));
+    expect((await rpcError(net.request({ method: "eth_teleport", params: [] }))).code).to.equal(-32601);
+    const badAddress = await rpcError(net.request({ method: "eth_getBalance", params: ["0x1234", "latest"] }));
+    expect([badAddress.code, badAddress.message]).to.deep.equal([-32602, 'Invalid address "0x1234": expected 0x followed by 40 hex digits']);
+    expect((await rpcError(net.request({ method: "eth_getStorageAt", params: [ACCOUNTS[0].address.toString(), "zz", "latest"] }))).code).to.equal(-32602);
+    const wallet = new Wallet(bytesToHex(ACCOUNTS[12].privateKey));
+    const base = { to: ACCOUNTS[13].address.toString(), value: 1n, gasLimit: 21_000n, maxFeePerGas: 10_000_000_000n, maxPriorityFeePerGas: 1n, chainId: 31337n, type: 2 };
+    const n = Number(await net.request({ method: "eth_getTransactionCount", params: [wallet.address, "pending"] }));
+    await net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n })] });
+    expect((await rpcError(net.request({ method: "eth_sendRawTransaction", params: ["0xzz"] }))).code).to.equal(-32602);
+    const again = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n })] }));
+    expect(again.message).to.equal(`Nonce too low. Expected nonce to be ${n + 1} but got ${n}.`);
+    const poor = Wallet.createRandom();
+    const broke = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await poor.signTransaction({ ...base, nonce: 0 })] }));
+    expect(broke.message).to.match(/doesn't have enough funds/);
+    const wrongChain = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, chainId: 1n })] }));
+    expect(wrongChain.message).to.match(/invalid chainId/);
+    await net.request({ method: "evm_setBlockGasLimit", params: ["0x989680"] });
+    const tooBig = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, gasLimit: 12_000_000n })] }));
+    expect(tooBig.message).to.equal("Transaction gas limit is 12000000 and exceeds block gas limit of 10000000");
+    await net.request({ method: "evm_setBlockGasLimit", params: ["0x1c9c380"] });
+    // Osaka caps every transaction at 2^24 gas (EIP-7825).
+    const overCap = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, gasLimit: 20_000_000n })] }));
+    expect(overCap.message).to.match(/EIP-7825/);
+    const intrinsic = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, gasLimit: 20_000n })] }));
+    expect(intrinsic.message).to.match(/requires at least 21000 gas but got 20000/);
+    // Only the one valid transfer was mined.
+    expect(Number(await net.request({ method: "eth_blockNumber" }))).to.equal(height + 1);
+  });
+
+  it("mines every workload preset's block in parallel with the engine's receipts", async function () {
+    const artifacts = (name: string) => hre.artifacts.readArtifactSync(name);
+    for (const preset of PRESET_NAMES) {
+      const fresh = network(true);
+      try {
+        const w = generateWorkload(preset, { txs: 30, accounts: 80, seed: 3 }, artifacts);
+        const mined = await mineWorkloadOnProvider(fresh, w);
+        const engine = await prepareWorkloadOnEngine(w);
+        const expected = await executeBlockSequential(engine);
+        expect(mined.block.receipts.map((r) => [r.status, r.gasUsed]), preset).to.deep.equal(expected.receipts.map((r) => [`0x${r.status}`, `0x${r.gasUsed.toString(16)}`]));
+        const report = (await fresh.request({ method: "parallel_getBlockReport", params: ["latest"] })) as { mode: string };
+        expect(report.mode, preset).to.equal("parallel");
+      } finally {
+        await fresh.close();
+      }
+    }
+  });
+});
