@@ -8,6 +8,7 @@ import { extendConfig } from "hardhat/config";
 
 import { resolveParallelConfig } from "./hardhat/config";
 import "./hardhat/tasks";
+import "./hardhat/network";
 
 extendConfig((config, userConfig) => {
   config.parallel = resolveParallelConfig(userConfig.parallel);

@@ -9,16 +9,19 @@ import type { Block, HeaderData } from "@ethereumjs/block";
 import { createBlock } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToHex, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
+import { Address, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, hexToBytes } from "@ethereumjs/util";
+import { keccak256 } from "../engine/hash";
 
 import type { BlockResult, TxReceipt } from "../engine/block-result";
-import { FlatState, StateDiff } from "../engine/flat-state";
+import { EMPTY_CODE_HASH, FlatState, StateDiff } from "../engine/flat-state";
+import { emptyStats } from "../engine/block-result";
 import { stateRootComputerFor } from "../engine/finish";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelOptions } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
+import { withFastCrypto } from "../engine/crypto";
 import type { LocationKey, LocationValue } from "../engine/types";
 import { MerkleTrie } from "../engine/merkle";
 import { RLP } from "@ethereumjs/rlp";
@@ -74,16 +77,40 @@ class HistoricalState extends FlatState {
   }
 }
 
+/** EIP-4788 beacon-roots and EIP-2935 history contracts: empty blocks change their storage. */
+const SYSTEM_CONTRACTS = ["000f3df6d732807ef1319fb7b8bb8522d0beac02", "0000f90827f1c53a10cb7a02335b175320002935"];
+
+interface ReservedRange {
+  first: number;
+  last: number;
+  firstTimestamp: bigint;
+  interval: bigint;
+  /** Base fee of the first block; each later one is an eighth lower. */
+  firstBaseFee: bigint;
+  gasLimit: bigint;
+  /** Hash of block first - 1. */
+  parentHash: Uint8Array;
+  stateRoot: Uint8Array;
+  /** Journal position of the (unchanged) state of every block in the run. */
+  position: number;
+}
+
 export class Chain {
   readonly state = new FlatState();
   readonly journal = new StateJournal(this.state);
-  readonly blocks: MinedBlock[] = [];
+  /** Blocks that were executed (and genesis), by number. */
+  private readonly real = new Map<number, MinedBlock>();
+  /** Runs of empty blocks from hardhat_mine, built only when someone asks for one. */
+  private readonly ranges: ReservedRange[] = [];
+  private readonly materialized = new Map<number, MinedBlock>();
+  private heightValue = -1;
   private readonly txLocations = new Map<string, { block: number; index: number }>();
-  private readonly blockHashes: BlockHashes = new Map();
   private readonly byHash = new Map<string, number>();
   private executor?: ParallelExecutor;
 
   constructor(readonly options: ChainOptions) {
+    // Native sender recovery and hashing: JSON-RPC validates and hashes every transaction it receives.
+    options.common = withFastCrypto(options.common);
     for (const a of options.genesisAccounts) this.state.setAccount(a.address.slice(2).toLowerCase(), { balance: a.balance });
     const genesis = createBlock(
       {
@@ -101,8 +128,13 @@ export class Chain {
     this.record(genesis, [], { stats: undefined as never, reads: [], writeSets: [] });
   }
 
+  /** Number of the latest block. */
+  get height(): number {
+    return this.heightValue;
+  }
+
   get head(): MinedBlock {
-    return this.blocks[this.blocks.length - 1];
+    return this.blockByNumber(this.heightValue)!;
   }
 
   get common(): Common {
@@ -122,7 +154,7 @@ export class Chain {
   pendingHeader(timestamp: bigint): HeaderData {
     const parent = this.head.block.header;
     return {
-      parentHash: parent.hash(),
+      parentHash: this.hashOf(this.heightValue),
       number: parent.number + 1n,
       gasLimit: this.options.blockGasLimit,
       baseFeePerGas: parent.calcNextBaseFee(),
@@ -139,8 +171,9 @@ export class Chain {
    */
   async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<MinedBlock> {
     const header = this.pendingHeader(timestamp);
+    if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
     const draft = createBlock({ header, transactions: txs }, { common: this.options.common, setHardfork: false });
-    const input = { block: draft, preState: this.state, blockHashes: this.blockHashes, senders, computeStateRoot: false };
+    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, computeStateRoot: false };
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.
@@ -161,28 +194,156 @@ export class Chain {
       { common: this.options.common, setHardfork: false },
     );
     this.journal.apply(result.diff);
+    if (txs.length === 0 && result.diff.entries.size === 0) this.emptyBlock = { receiptsRoot: result.receiptsRoot, logsBloom: result.logsBloom, requestsHash: result.requestsHash };
     return this.record(block, result.receipts, result);
+  }
+
+  /**
+   * What an empty block's execution yields while no system contract
+   * (EIP-4788 beacon roots, EIP-2935 block hashes) is deployed: nothing
+   * changes, so hardhat_mine of thousands of blocks (tests that let interest
+   * accrue) builds headers without running the engine.
+   */
+  private emptyBlock?: { receiptsRoot: Uint8Array; logsBloom: Uint8Array; requestsHash?: Uint8Array };
+
+  private hasSystemContracts(): boolean {
+    return SYSTEM_CONTRACTS.some((addr) => (this.state.info(addr)?.codeHash ?? EMPTY_CODE_HASH) !== EMPTY_CODE_HASH);
+  }
+
+  private async mineEmpty(header: HeaderData): Promise<MinedBlock> {
+    const empty = this.emptyBlock!;
+    const stateRoot = await stateRootComputerFor(this.state).compute(this.state, undefined, { dryRun: true });
+    const block = createBlock(
+      { header: { ...header, stateRoot, receiptTrie: empty.receiptsRoot, gasUsed: 0n, logsBloom: empty.logsBloom, requestsHash: empty.requestsHash } },
+      { common: this.options.common, setHardfork: false },
+    );
+    // No state change, but a history position of its own (and no state version bump, which would cost a trie rebuild).
+    this.journal.mark();
+    return this.record(block, [], { stats: { ...emptyStats("sequential", 1) }, reads: [], writeSets: [] });
   }
 
   private record(block: Block, receipts: TxReceipt[], result: MinedBlock["result"]): MinedBlock {
     const hash = bytesToHex(block.hash());
     const mined: MinedBlock = { block, hash, receipts, result, position: this.journal.position };
     const number = Number(block.header.number);
-    this.blocks.push(mined);
+    this.real.set(number, mined);
+    this.heightValue = number;
     this.byHash.set(hash, number);
-    this.blockHashes.set(block.header.number, block.hash());
     receipts.forEach((r, index) => this.txLocations.set(r.txHash, { block: number, index }));
+    return mined;
+  }
+
+  /**
+   * Appends `count` empty blocks, `interval` seconds apart from `timestamp`,
+   * in constant time: tests mine hundreds of thousands of blocks to let
+   * interest accrue. The blocks are built only when asked for. Inside such a
+   * run, a block's hash is derived from the run and the block number rather
+   * than from its header (which is all a header could contain, plus its
+   * parent's hash), so the run needs no chain of hashes; parent links stay
+   * consistent. Needs an empty block to have been executed once (see
+   * mineEmpty) and no system contract whose storage empty blocks change.
+   */
+  async reserve(count: number, timestamp: bigint, interval: bigint): Promise<void> {
+    if (count <= 0) return;
+    if (this.emptyBlock === undefined || this.hasSystemContracts()) {
+      await this.mine([], timestamp);
+      return this.reserve(count - 1, timestamp + interval, interval);
+    }
+    const stateRoot = await stateRootComputerFor(this.state).compute(this.state, undefined, { dryRun: true });
+    this.journal.mark();
+    this.ranges.push({
+      first: this.heightValue + 1,
+      last: this.heightValue + count,
+      firstTimestamp: timestamp,
+      interval,
+      firstBaseFee: this.head.block.header.calcNextBaseFee(),
+      gasLimit: this.options.blockGasLimit,
+      parentHash: this.hashOf(this.heightValue),
+      stateRoot,
+      position: this.journal.position,
+    });
+    this.heightValue += count;
+  }
+
+  private rangeOf(n: number): ReservedRange | undefined {
+    for (let i = this.ranges.length - 1; i >= 0; i--) {
+      const r = this.ranges[i];
+      if (n >= r.first && n <= r.last) return r;
+      if (r.last < n) return undefined;
+    }
+    return undefined;
+  }
+
+  private reservedHash(r: ReservedRange, n: number): Uint8Array {
+    return keccak256(concatBytes(r.parentHash, bigIntToBytes(BigInt(n))));
+  }
+
+  /** Hash of block n as reported and as its child's parentHash. */
+  hashOf(n: number): Uint8Array {
+    const real = this.real.get(n);
+    if (real !== undefined) return real.block.hash();
+    return this.reservedHash(this.rangeOf(n)!, n);
+  }
+
+  /** The 256 hashes BLOCKHASH can reach from the next block. */
+  private recentHashes(): BlockHashes {
+    const hashes: BlockHashes = new Map();
+    for (let n = Math.max(0, this.heightValue - 255); n <= this.heightValue; n++) hashes.set(BigInt(n), this.hashOf(n));
+    return hashes;
+  }
+
+  private materialize(n: number): MinedBlock | undefined {
+    const r = this.rangeOf(n);
+    if (r === undefined) return undefined;
+    let mined = this.materialized.get(n);
+    if (mined !== undefined) return mined;
+    let baseFee = r.firstBaseFee;
+    // An empty block lowers the base fee by an eighth; from 1 gwei it bottoms out at 7 wei within 200 blocks.
+    for (let i = 0; i < Math.min(n - r.first, 400); i++) baseFee -= baseFee / 8n;
+    const empty = this.emptyBlock!;
+    const block = createBlock(
+      {
+        header: {
+          parentHash: n === r.first ? r.parentHash : this.reservedHash(r, n - 1),
+          number: BigInt(n),
+          gasLimit: r.gasLimit,
+          baseFeePerGas: baseFee,
+          timestamp: r.firstTimestamp + BigInt(n - r.first) * r.interval,
+          coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
+          stateRoot: r.stateRoot,
+          receiptTrie: empty.receiptsRoot,
+          logsBloom: empty.logsBloom,
+          requestsHash: empty.requestsHash,
+          ...this.forkFields(),
+        },
+      },
+      { common: this.options.common, setHardfork: false },
+    );
+    mined = { block, hash: bytesToHex(this.reservedHash(r, n)), receipts: [], result: { stats: emptyStats("sequential", 1), reads: [], writeSets: [] }, position: r.position };
+    if (this.materialized.size > 4096) this.materialized.clear();
+    this.materialized.set(n, mined);
+    this.byHash.set(mined.hash, n);
     return mined;
   }
 
   /** Drops every block above `number` and the state changes after `position` (evm_revert). */
   rewind(number: number, position: number): void {
-    while (this.blocks.length - 1 > number) {
-      const dropped = this.blocks.pop()!;
+    for (const [n, dropped] of this.real) {
+      if (n <= number) continue;
+      this.real.delete(n);
       this.byHash.delete(dropped.hash);
-      this.blockHashes.delete(dropped.block.header.number);
       for (const r of dropped.receipts) this.txLocations.delete(r.txHash);
     }
+    while (this.ranges.length > 0 && this.ranges[this.ranges.length - 1].first > number) this.ranges.pop();
+    const lastRange = this.ranges[this.ranges.length - 1];
+    if (lastRange !== undefined && lastRange.last > number) lastRange.last = number;
+    for (const [n, m] of this.materialized) {
+      if (n > number) {
+        this.materialized.delete(n);
+        this.byHash.delete(m.hash);
+      }
+    }
+    this.heightValue = number;
     this.journal.revertTo(position);
   }
 
@@ -191,18 +352,25 @@ export class Chain {
     this.journal.apply(diff);
   }
 
+  /** Executed blocks from `from` to `to` in order (empty runs hold no transactions, hence no logs). */
+  *executedBlocks(from: number, to: number): Generator<MinedBlock> {
+    // Map order is ascending: blocks are added in order and a rewind removes a suffix.
+    for (const [n, mined] of this.real) if (n >= from && n <= to) yield mined;
+  }
+
   blockByNumber(n: number): MinedBlock | undefined {
-    return this.blocks[n];
+    if (n < 0 || n > this.heightValue) return undefined;
+    return this.real.get(n) ?? this.materialize(n);
   }
 
   blockByHash(hash: string): MinedBlock | undefined {
     const n = this.byHash.get(hash.toLowerCase());
-    return n === undefined ? undefined : this.blocks[n];
+    return n === undefined ? undefined : this.blockByNumber(n);
   }
 
   transaction(hash: string): { mined: MinedBlock; index: number } | undefined {
     const at = this.txLocations.get(hash.toLowerCase());
-    return at === undefined ? undefined : { mined: this.blocks[at.block], index: at.index };
+    return at === undefined ? undefined : { mined: this.real.get(at.block)!, index: at.index };
   }
 
   /**
@@ -212,7 +380,11 @@ export class Chain {
    * up to the moment the next block was applied.
    */
   positionOf(n: number): number {
-    return n >= this.blocks.length - 1 ? this.journal.position : this.blocks[n + 1].position - 1;
+    if (n >= this.heightValue) return this.journal.position;
+    const next = this.real.get(n + 1);
+    if (next !== undefined) return next.position - 1;
+    const r = this.rangeOf(n + 1)!;
+    return n + 1 === r.first ? r.position - 1 : r.position;
   }
 
   /** A read-only view of the state at block n, for calls at a block tag. */

@@ -53,11 +53,17 @@ export class StateJournal {
     this.records.push({ before });
   }
 
+  /** A point in history with no change (an empty block), so every block has its own position. */
+  mark(): void {
+    this.records.push({ before: new Map() });
+  }
+
   /** Undoes every change made after `position`. */
   revertTo(position: number): void {
     if (position > this.records.length) throw new Error(`bug: revert to history position ${position} beyond ${this.records.length}`);
     while (this.records.length > position) {
       const { before } = this.records.pop()!;
+      if (before.size === 0) continue;
       const undo = new StateDiff();
       for (const [key, value] of before) undo.entries.set(key, value);
       this.state.applyDiff(undo);

@@ -10,6 +10,7 @@
  * and Hardhat's exact error texts come next (issue 4).
  */
 import { createBlock } from "@ethereumjs/block";
+import { EventEmitter } from "node:events";
 import { createTx, createTxFromRLP } from "@ethereumjs/tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
@@ -21,20 +22,12 @@ import { TxExecutor } from "../engine/tx-executor";
 import type { AccountInfo } from "../engine/types";
 import { Chain } from "./chain";
 import type { ChainOptions } from "./chain";
-import { formatBlock, formatReceipt, formatTransaction, quantity } from "./format";
+import { formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
 import { keccak256 } from "../engine/hash";
+import { RpcError, executionFailure } from "./errors";
+import type { CustomErrorDecoder } from "./errors";
 
-/** A JSON-RPC error: `code` follows EIP-1474 (-32601 unknown method, -32602 bad params, -32000 invalid input, -32603 internal). */
-export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message);
-    this.name = "ProviderError";
-  }
-}
+export { RpcError } from "./errors";
 
 export interface NetworkOptions extends ChainOptions {
   /** Private keys (0x hex) of the accounts eth_sendTransaction may sign for. */
@@ -42,6 +35,8 @@ export interface NetworkOptions extends ChainOptions {
   automine: boolean;
   /** Client string for web3_clientVersion. */
   clientVersion: string;
+  /** Names custom errors in revert messages (from the project's artifacts). */
+  errorDecoder?: CustomErrorDecoder;
 }
 
 interface Snapshot {
@@ -57,7 +52,7 @@ const MAX_TX_GAS = 16_777_216n;
 
 const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", hasStorage: false };
 
-export class ParallelNetworkProvider {
+export class ParallelNetworkProvider extends EventEmitter {
   readonly chain: Chain;
   private automine: boolean;
   private readonly mempool: TypedTransaction[] = [];
@@ -72,6 +67,8 @@ export class ParallelNetworkProvider {
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: NetworkOptions) {
+    // An event emitter like every Hardhat provider: the wrappers Hardhat puts around it forward listener calls.
+    super();
     this.chain = new Chain(options);
     this.automine = options.automine;
     for (const key of options.localAccounts) {
@@ -130,7 +127,7 @@ export class ParallelNetworkProvider {
       return Number(mined.block.header.number);
     }
     const n = Number(parseQuantity(tag, "block tag"));
-    if (n > this.chain.blocks.length - 1) throw new RpcError(-32000, `Received invalid block tag ${n}. Latest block number is ${this.chain.blocks.length - 1}`);
+    if (n > this.chain.height) throw new RpcError(-32000, `Received invalid block tag ${n}. Latest block number is ${this.chain.height}`);
     return n;
   }
 
@@ -158,7 +155,7 @@ export class ParallelNetworkProvider {
     );
     const from = new Address(hexToBytes(call.from as `0x${string}`));
     Object.assign(tx, { getSenderAddress: () => from, isSigned: () => true });
-    const overlay = new BlockOverlay(this.chain.stateAt(call.blockNumber ?? this.chain.blocks.length - 1));
+    const overlay = new BlockOverlay(this.chain.stateAt(call.blockNumber ?? this.chain.height));
     const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
@@ -199,7 +196,12 @@ export class ParallelNetworkProvider {
     this.validate(tx);
     const hash = bytesToHex(tx.hash());
     this.mempool.push(tx);
-    if (this.automine) await this.mineMempool();
+    if (!this.automine) return hash;
+    await this.mineMempool();
+    // Like Hardhat: a failed transaction is mined (status 0), then reported.
+    const mined = this.chain.transaction(hash);
+    const receipt = mined?.mined.receipts[mined.index];
+    if (receipt !== undefined && receipt.status === 0) throw executionFailure(receipt.error, receipt.returnValue, hash, this.options.errorDecoder);
     return hash;
   }
 
@@ -245,10 +247,16 @@ export class ParallelNetworkProvider {
 
   private readonly handlers = {
     web3_clientVersion: () => this.options.clientVersion,
+    // Status queries Hardhat's network answers with constants (and its test runner asks at exit).
+    eth_mining: () => false,
+    eth_syncing: () => false,
+    net_listening: () => true,
+    net_peerCount: () => "0x0",
+    hardhat_getStackTraceFailuresCount: () => 0,
     net_version: () => this.chain.common.chainId().toString(),
     eth_chainId: () => quantity(this.chain.common.chainId()),
     eth_accounts: () => [...this.signers.keys()],
-    eth_blockNumber: () => quantity(this.chain.blocks.length - 1),
+    eth_blockNumber: () => quantity(this.chain.height),
     eth_coinbase: () => this.options.coinbase,
     eth_gasPrice: () => quantity(this.chain.pendingHeader(this.takePeekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
@@ -324,10 +332,44 @@ export class ParallelNetworkProvider {
       ).sign(key);
       return this.submit(tx);
     },
+    eth_getLogs: ([filter]: unknown[]) => {
+      if (typeof filter !== "object" || filter === null) throw new RpcError(-32602, "eth_getLogs expects a filter object");
+      const f = filter as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown };
+      let from: number;
+      let to: number;
+      if (f.blockHash !== undefined) {
+        const mined = this.chain.blockByHash(parseData(f.blockHash, "blockHash"));
+        if (mined === undefined) throw new RpcError(-32000, `Block with hash ${String(f.blockHash)} not found`);
+        from = to = Number(mined.block.header.number);
+      } else {
+        from = this.blockNumberOf(f.fromBlock ?? "latest");
+        to = this.blockNumberOf(f.toBlock ?? "latest");
+      }
+      const addresses = f.address === undefined || f.address === null ? undefined : (Array.isArray(f.address) ? f.address : [f.address]).map(parseAddress);
+      const topics = Array.isArray(f.topics) ? (f.topics as unknown[]).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => parseData(x, "topic")))) : [];
+      const out: Record<string, unknown>[] = [];
+      for (const mined of this.chain.executedBlocks(from, to)) {
+        let logIndex = 0;
+        mined.receipts.forEach((receipt, i) => {
+          const first = logIndex;
+          logIndex += receipt.logs.length;
+          // Match on the raw logs; format only what is returned.
+          const wanted = receipt.logs.flatMap(([address, logTopics], k) => {
+            if (addresses !== undefined && !addresses.includes(bytesToHex(address) as Hex)) return [];
+            if (topics.some((want, t) => want !== null && (logTopics[t] === undefined || !want.includes(bytesToHex(logTopics[t]) as Hex)))) return [];
+            return [k];
+          });
+          if (wanted.length === 0) return;
+          const formatted = formatLogs(mined, i, first);
+          for (const k of wanted) out.push(formatted[k]);
+        });
+      }
+      return out;
+    },
     eth_call: async ([request, tag]: unknown[]) => {
       const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
       const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit);
-      if (receipt.status === 0) throw revertError(receipt.returnValue, receipt.error);
+      if (receipt.status === 0) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
     eth_estimateGas: async ([request]: unknown[]) => quantity(await this.estimate(parseCallRequest(request, false))),
@@ -337,9 +379,17 @@ export class ParallelNetworkProvider {
       await this.mineMempool();
       return "0";
     },
-    hardhat_mine: async ([count]: unknown[]) => {
-      const n = count === undefined ? 1n : parseQuantity(count, "block count");
-      for (let i = 0n; i < n; i++) await this.mineMempool();
+    hardhat_mine: async ([count, interval]: unknown[]) => {
+      let n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
+      const step = interval === undefined ? 1n : parseQuantity(interval, "interval");
+      if (n === 0) return true;
+      // Pending transactions go into the first block; the rest are empty.
+      if (this.mempool.length > 0) {
+        await this.mineMempool();
+        n--;
+      }
+      const first = this.takeTimestamp();
+      await this.chain.reserve(n, first, step);
       return true;
     },
     evm_setAutomine: ([enabled]: unknown[]) => {
@@ -368,7 +418,7 @@ export class ParallelNetworkProvider {
     evm_snapshot: () => {
       const id = this.nextSnapshotId++;
       this.snapshots.set(id, {
-        block: this.chain.blocks.length - 1,
+        block: this.chain.height,
         position: this.chain.journal.position,
         mempool: [...this.mempool],
         timeOffset: this.timeOffset,
@@ -418,8 +468,8 @@ export class ParallelNetworkProvider {
     hardhat_metadata: () => ({
       clientVersion: this.options.clientVersion,
       chainId: Number(this.chain.common.chainId()),
-      instanceId: bytesToHex(this.chain.blocks[0].block.hash()),
-      latestBlockNumber: this.chain.blocks.length - 1,
+      instanceId: bytesToHex(this.chain.hashOf(0)),
+      latestBlockNumber: this.chain.height,
       latestBlockHash: this.chain.head.hash,
     }),
 
@@ -448,7 +498,7 @@ export class ParallelNetworkProvider {
     const requested = r.gas ?? this.options.blockGasLimit;
     const cap = this.chain.common.isActivatedEIP(7825) && requested > MAX_TX_GAS ? MAX_TX_GAS : requested;
     const first = await this.simulate(r, cap);
-    if (first.status === 0) throw revertError(first.returnValue, first.error);
+    if (first.status === 0) throw executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     let low = first.gasUsed - 1n;
     let high = cap;
@@ -515,10 +565,4 @@ function bigintTo32(v: bigint): Uint8Array {
   return hexToBytes(`0x${v.toString(16).padStart(64, "0")}`);
 }
 
-/** A reverted call or transaction: code -32603 with the revert data, as Hardhat's network reports it. */
-function revertError(returnValue: Uint8Array, error?: string): RpcError {
-  const data = bytesToHex(returnValue);
-  const reason = error === "revert" ? (returnValue.length === 0 ? "reverted without a reason" : `reverted with data ${data}`) : error ?? "reverted";
-  return new RpcError(-32603, `VM Exception while processing transaction: ${reason}`, { message: reason, data });
-}
 

@@ -5,6 +5,8 @@ import { HardhatPluginError } from "hardhat/plugins";
 
 import { resolveParallelConfig } from "../../plugin/hardhat/config";
 import { PLUGIN_NAME } from "../../plugin/hardhat/errors";
+import { parallelNetworkRequested } from "../../plugin/hardhat/network";
+import type { HardhatConfig } from "hardhat/types";
 
 /** Runs resolveParallelConfig and returns the plugin error it must throw. */
 function rejection(user: unknown): HardhatPluginError {
@@ -150,5 +152,32 @@ describe("resolveParallelConfig", function () {
       const hre = await import("hardhat");
       expect(hre.config.parallel).to.deep.equal({ ...resolveParallelConfig(undefined), workers: 2 });
     });
+  });
+});
+
+describe("parallel network selection", function () {
+  const config = (enabled: boolean) => ({ parallel: { ...resolveParallelConfig({ enabled }) } }) as unknown as HardhatConfig;
+
+  it("follows parallel.enabled unless HARDHAT_PARALLEL says otherwise", function () {
+    expect(parallelNetworkRequested(config(false), {})).to.equal(false);
+    expect(parallelNetworkRequested(config(true), {})).to.equal(true);
+    expect(parallelNetworkRequested(config(false), { HARDHAT_PARALLEL: "1" })).to.equal(true);
+    expect(parallelNetworkRequested(config(false), { HARDHAT_PARALLEL: "true" })).to.equal(true);
+    expect(parallelNetworkRequested(config(true), { HARDHAT_PARALLEL: "0" })).to.equal(false);
+    expect(parallelNetworkRequested(config(true), { HARDHAT_PARALLEL: "" })).to.equal(true);
+  });
+
+  it("rejects any other HARDHAT_PARALLEL value, saying which are valid", function () {
+    expect(() => parallelNetworkRequested(config(false), { HARDHAT_PARALLEL: "yes" })).to.throw(
+      HardhatPluginError,
+      'HARDHAT_PARALLEL must be "1"/"true" (use the parallel network) or "0"/"false" (use Hardhat\'s network), got "yes".',
+    );
+  });
+
+  it("serves the in-process network from the parallel network only when asked", async function () {
+    const { default: hre } = await import("hardhat");
+    const version = (await hre.network.provider.request({ method: "web3_clientVersion" })) as string;
+    // Both report HardhatNetwork (the network helpers require it); only the parallel one names the plugin.
+    expect(version.includes("hardhat-parallel")).to.equal(parallelNetworkRequested(hre.config));
   });
 });

@@ -14,6 +14,7 @@ import type { Contract } from "ethers";
 import hre from "hardhat";
 
 import { executeBlockSequential } from "../../plugin/engine/sequential";
+import { ExecutionRevertedError } from "../../plugin/network/errors";
 import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
 import { workloadChainCommon } from "../../plugin/workloads/signer";
@@ -34,6 +35,15 @@ function network(parallel: boolean): ParallelNetworkProvider {
     clientVersion: "HardhatParallel/0.1.0",
     parallel: { enabled: parallel, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
   });
+}
+
+async function failure(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error("expected the request to fail");
 }
 
 async function rpcError(p: Promise<unknown>): Promise<RpcError> {
@@ -94,14 +104,17 @@ describe("parallel network provider", function () {
 
   it("reports reverts of calls and gas estimates with the revert data", async function () {
     const carol = await provider.getSigner(ACCOUNTS[3].address.toString());
-    const error = await rpcError(net.request({ method: "eth_call", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }));
-    expect(error.code).to.equal(-32603);
-    const data = (error.data as { data: string }).data;
+    const error = (await failure(net.request({ method: "eth_call", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }))) as ExecutionRevertedError;
+    // As on Hardhat's network: no code, the revert data as hex, and a message naming the failure.
+    expect(error).to.be.instanceOf(ExecutionRevertedError);
+    expect((error as unknown as { code?: number }).code).to.equal(undefined);
+    const data = error.data;
+    expect(error.message).to.equal(`VM Exception while processing transaction: reverted with an unrecognized custom error (return data: ${data})`);
     const decoded = new Interface(hre.artifacts.readArtifactSync("TestToken").abi).parseError(data)!;
     expect(decoded.name).to.equal("ERC20InsufficientBalance");
     expect(decoded.args[2]).to.equal(5_000_000n);
-    const estimateError = await rpcError(net.request({ method: "eth_estimateGas", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }));
-    expect((estimateError.data as { data: string }).data).to.equal(data);
+    const estimateError = (await failure(net.request({ method: "eth_estimateGas", params: [{ from: ACCOUNTS[3].address.toString(), to: await token.getAddress(), data: token.interface.encodeFunctionData("transfer", [ACCOUNTS[4].address.toString(), 5_000_000n]) }] }))) as ExecutionRevertedError;
+    expect(estimateError.data).to.equal(data);
     const gas = await (token.connect(carol) as Contract).getFunction("transfer").estimateGas(ACCOUNTS[4].address.toString(), 1n);
     expect(gas).to.be.within(30_000n, 80_000n);
   });

@@ -1,0 +1,45 @@
+/**
+ * Builds the parallel network from the resolved `hardhat` network config,
+ * with Hardhat's defaults where the config leaves a field out (the same
+ * accounts, chain id, hardfork, block gas limit, base fee and coinbase).
+ */
+import { bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
+import type { Artifacts, HardhatNetworkConfig } from "hardhat/types";
+
+import { CustomErrorDecoder } from "../network/errors";
+
+import { ParallelNetworkProvider } from "../network/provider";
+import { workloadChainCommon } from "../workloads/signer";
+import type { ParallelConfig } from "./config";
+
+/** Hardhat's network reports itself so; the network helpers refuse any other client. */
+const CLIENT_VERSION = "HardhatNetwork/2.29.1/hardhat-parallel/0.1.0";
+const DEFAULT_COINBASE = "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e";
+const DEFAULT_BASE_FEE = 1_000_000_000n;
+
+export async function createParallelNetwork(config: HardhatNetworkConfig, parallel: ParallelConfig, artifacts: Artifacts): Promise<ParallelNetworkProvider> {
+  const errorDecoder = new CustomErrorDecoder();
+  for (const name of await artifacts.getAllFullyQualifiedNames()) errorDecoder.add((await artifacts.readArtifact(name)).abi);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { normalizeHardhatNetworkAccountsConfig } = require("hardhat/internal/core/providers/util");
+  const accounts = normalizeHardhatNetworkAccountsConfig(config.accounts) as { privateKey: string; balance: string }[];
+  return new ParallelNetworkProvider({
+    common: workloadChainCommon(BigInt(config.chainId), config.hardfork),
+    genesisAccounts: accounts.map((a) => ({ address: bytesToHex(privateToAddress(hexToBytes(a.privateKey as `0x${string}`))), balance: BigInt(a.balance) })),
+    localAccounts: accounts.map((a) => a.privateKey),
+    blockGasLimit: BigInt(config.blockGasLimit),
+    initialBaseFeePerGas: config.initialBaseFeePerGas === undefined ? DEFAULT_BASE_FEE : BigInt(config.initialBaseFeePerGas),
+    coinbase: config.coinbase ?? DEFAULT_COINBASE,
+    genesisTimestamp: BigInt(Math.floor(new Date(config.initialDate ?? Date.now()).getTime() / 1000)),
+    automine: config.mining.auto,
+    clientVersion: CLIENT_VERSION,
+    errorDecoder,
+    parallel: {
+      enabled: true,
+      workers: parallel.workers,
+      minTxsForParallel: parallel.minTxsForParallel,
+      maxReexecutionRatio: parallel.maxReexecutionRatio,
+      onWorkerFailure: parallel.onWorkerFailure,
+    },
+  });
+}

@@ -1,0 +1,115 @@
+/**
+ * Errors in the shapes Hardhat's network gives them, because ethers and the
+ * chai matchers parse them:
+ *
+ * - RpcError: a JSON-RPC error with an EIP-1474 code (bad request, invalid
+ *   transaction, out of gas);
+ * - ExecutionRevertedError: a call or transaction that reverted. Like
+ *   Hardhat's own, it has no `code`, and `data` is the revert data as hex
+ *   (the matchers decode reasons, panics and custom errors from it).
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import { AbiCoder, Interface } from "ethers";
+import type { ErrorFragment, InterfaceAbi } from "ethers";
+
+/**
+ * Custom errors by selector, from the ABIs of the project's contracts, so a
+ * revert names its error as Hardhat's network does: `reverted with custom
+ * error 'InsufficientCash("0x…", 10, 20)'` (tests match on it).
+ */
+export class CustomErrorDecoder {
+  private readonly bySelector = new Map<string, { iface: Interface; fragment: ErrorFragment }>();
+
+  add(abi: InterfaceAbi): void {
+    const iface = new Interface(abi);
+    iface.forEachError((fragment) => {
+      if (!this.bySelector.has(fragment.selector)) this.bySelector.set(fragment.selector, { iface, fragment });
+    });
+  }
+
+  /** `Name(arg, "string arg")`, or undefined when the selector is unknown or the data does not decode. */
+  describe(data: string): string | undefined {
+    const hit = this.bySelector.get(data.slice(0, 10));
+    if (hit === undefined) return undefined;
+    try {
+      const args = hit.iface.decodeErrorResult(hit.fragment, data);
+      return `${hit.fragment.name}(${[...args].map(formatArg).join(", ")})`;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function formatArg(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(formatArg).join(", ")}]`;
+  return String(v);
+}
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+    readonly data?: unknown,
+  ) {
+    super(message);
+    this.name = "ProviderError";
+  }
+}
+
+export class ExecutionRevertedError extends Error {
+  constructor(
+    message: string,
+    /** The revert data, 0x-prefixed ("0x" when empty). */
+    readonly data: string,
+    readonly transactionHash?: string,
+  ) {
+    super(message);
+    this.name = "ExecutionRevertedError";
+  }
+}
+
+const ERROR_STRING = "0x08c379a0";
+const PANIC = "0x4e487b71";
+
+/** What Solidity's panic codes mean. */
+const PANIC_REASONS: Record<number, string> = {
+  0x00: "Generic compiler panic",
+  0x01: "Assertion error",
+  0x11: "Arithmetic operation overflowed outside of an unchecked block",
+  0x12: "Division or modulo division by zero",
+  0x21: "Tried to convert a value into an enum, but the value was too big or negative",
+  0x22: "Incorrectly encoded storage byte array",
+  0x31: ".pop() was called on an empty array",
+  0x32: "Array accessed at an out-of-bounds or negative index",
+  0x41: "Too much memory was allocated, or an array was created that is too large",
+  0x51: "Called a zero-initialized variable of internal function type",
+};
+
+const PREFIX = "VM Exception while processing transaction:";
+
+/** The error for a failed execution, from the EVM's error and return data. */
+export function executionFailure(evmError: string | undefined, returnValue: Uint8Array, transactionHash?: string, decoder?: CustomErrorDecoder): Error {
+  const data = bytesToHex(returnValue);
+  if (evmError === "out of gas") {
+    return new RpcError(-32000, "Transaction ran out of gas", { data: "0x", transactionHash: transactionHash ?? null });
+  }
+  if (evmError !== undefined && evmError !== "revert") return new ExecutionRevertedError(`${PREFIX} ${evmError}`, data, transactionHash);
+  if (returnValue.length === 0) return new ExecutionRevertedError("Transaction reverted without a reason string", data, transactionHash);
+  try {
+    if (data.startsWith(ERROR_STRING)) {
+      const [reason] = AbiCoder.defaultAbiCoder().decode(["string"], `0x${data.slice(10)}`);
+      return new ExecutionRevertedError(`${PREFIX} reverted with reason string '${reason}'`, data, transactionHash);
+    }
+    if (data.startsWith(PANIC) && data.length === 74) {
+      const code = Number(BigInt(`0x${data.slice(10)}`));
+      const reason = PANIC_REASONS[code] ?? "Unknown panic code";
+      return new ExecutionRevertedError(`${PREFIX} reverted with panic code 0x${code.toString(16)} (${reason})`, data, transactionHash);
+    }
+  } catch {
+    // Malformed reason data: reported as unrecognized below.
+  }
+  const custom = decoder?.describe(data);
+  if (custom !== undefined) return new ExecutionRevertedError(`${PREFIX} reverted with custom error '${custom}'`, data, transactionHash);
+  return new ExecutionRevertedError(`${PREFIX} reverted with an unrecognized custom error (return data: ${data})`, data, transactionHash);
+}
