@@ -15,17 +15,8 @@ export const E18 = 10n ** 18n;
 /** Far-future deadline for router calls. */
 export const DEADLINE = 2n ** 40n;
 
-/** Deterministic PRNG (mulberry32): same seed, same sequence. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the one the workload generators use: same seed, same sequence. */
+export { prng as mulberry32 } from "../../../plugin/workloads/prng";
 
 /** `contract` called by `signer`, keeping the index signature of `Contract`. */
 export function as(contract: Contract, signer: Signer): Contract {

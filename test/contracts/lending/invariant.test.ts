@@ -11,18 +11,9 @@ import type { ContractTransactionResponse } from "ethers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { MAX_UINT, USDC, WAD, WBTC, WETH, deployLendingFixture } from "./fixtures";
 import type { Ctr } from "./fixtures";
+// mulberry32, the PRNG the workload generators use: same seed, same sequence.
+import { prng as mulberry32 } from "../../../plugin/workloads/prng";
 
-/** mulberry32: a tiny deterministic PRNG returning floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const STEPS = Number(process.env.LENDING_INVARIANT_STEPS ?? 120);
 const SEED = Number(process.env.LENDING_INVARIANT_SEED ?? 0x5eed1e5d);

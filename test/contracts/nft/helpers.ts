@@ -89,14 +89,5 @@ export async function deployNftFixture() {
   return { deployer, artist, treasury, alice, bob, carol, dave, collection, marketplace, house, token, rejecter };
 }
 
-/** Deterministic 32-bit PRNG (mulberry32); returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32), the one the workload generators use. */
+export { prng as mulberry32 } from "../../../plugin/workloads/prng";
