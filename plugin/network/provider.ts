@@ -90,7 +90,8 @@ export class ParallelNetworkProvider extends EventEmitter {
 
   private async dispatch(method: string, params: unknown[]): Promise<unknown> {
     const handler = (this.handlers as Record<string, ((p: unknown[]) => unknown) | undefined>)[method];
-    if (handler === undefined) throw new RpcError(-32601, `Method ${method} is not supported`);
+    // -32004 and this text are what Hardhat's network answers for a method it does not know.
+    if (handler === undefined) throw new RpcError(-32004, `Method ${method} is not supported`, { method, params });
     return handler.call(this, params);
   }
 
@@ -175,7 +176,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   private validate(tx: TypedTransaction): void {
     if (!tx.isSigned()) throw new RpcError(-32000, "Transaction is not signed");
     if (tx.common.chainId() !== this.chain.common.chainId()) {
-      throw new RpcError(-32000, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
+      throw new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
     }
     const sender = tx.getSenderAddress().toString();
     const expected = this.pendingNonce(sender);
@@ -304,9 +305,9 @@ export class ParallelNetworkProvider extends EventEmitter {
       } catch (e) {
         const message = (e as Error).message;
         if (/chain ?id/i.test(message)) {
-          throw new RpcError(-32000, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
+          throw new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
         }
-        throw new RpcError(-32000, `Invalid raw transaction: ${message}`);
+        throw new RpcError(-32602, `Invalid raw transaction: ${message}`);
       }
       return this.submit(tx);
     },

@@ -203,7 +203,8 @@ describe("parallel network provider", function () {
 
   it("rejects bad requests and invalid transactions with a code and a message that names the problem, changing nothing", async function () {
     const height = Number(await net.request({ method: "eth_blockNumber" }));
-    expect((await rpcError(net.request({ method: "eth_teleport", params: [] }))).code).to.equal(-32601);
+    const unknown = await rpcError(net.request({ method: "eth_teleport", params: [] }));
+    expect([unknown.code, unknown.message]).to.deep.equal([-32004, "Method eth_teleport is not supported"]);
     const badAddress = await rpcError(net.request({ method: "eth_getBalance", params: ["0x1234", "latest"] }));
     expect([badAddress.code, badAddress.message]).to.deep.equal([-32602, 'Invalid address "0x1234": expected 0x followed by 40 hex digits']);
     expect((await rpcError(net.request({ method: "eth_getStorageAt", params: [ACCOUNTS[0].address.toString(), "zz", "latest"] }))).code).to.equal(-32602);
@@ -218,7 +219,7 @@ describe("parallel network provider", function () {
     const broke = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await poor.signTransaction({ ...base, nonce: 0 })] }));
     expect(broke.message).to.match(/doesn't have enough funds/);
     const wrongChain = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, chainId: 1n })] }));
-    expect(wrongChain.message).to.match(/invalid chainId/);
+    expect([wrongChain.code, wrongChain.message]).to.deep.equal([-32602, "Trying to send a raw transaction with an invalid chainId. The expected chainId is 31337"]);
     await net.request({ method: "evm_setBlockGasLimit", params: ["0x989680"] });
     const tooBig = await rpcError(net.request({ method: "eth_sendRawTransaction", params: [await wallet.signTransaction({ ...base, nonce: n + 1, gasLimit: 12_000_000n })] }));
     expect(tooBig.message).to.equal("Transaction gas limit is 12000000 and exceeds block gas limit of 10000000");
