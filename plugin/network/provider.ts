@@ -22,7 +22,8 @@ import { TxExecutor } from "../engine/tx-executor";
 import type { AccountInfo } from "../engine/types";
 import { Chain } from "./chain";
 import type { ChainOptions } from "./chain";
-import { formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
+import { effectiveGasPrice, formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
+import type { MinedBlock } from "./chain";
 import { keccak256 } from "../engine/hash";
 import { RpcError, executionFailure } from "./errors";
 import type { CustomErrorDecoder } from "./errors";
@@ -261,6 +262,30 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_coinbase: () => this.options.coinbase,
     eth_gasPrice: () => quantity(this.chain.pendingHeader(this.takePeekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
+    eth_feeHistory: ([count, newest, percentiles]: unknown[]) => {
+      const n = Number(parseQuantity(count, "block count"));
+      if (n < 1 || n > 1024) throw new RpcError(-32602, `Block count must be from 1 to 1024, got ${n}`);
+      const last = this.blockNumberOf(newest);
+      const first = Math.max(0, last - n + 1);
+      const wanted = percentiles === undefined ? [] : (percentiles as unknown[]).map(Number);
+      if (wanted.some((p, i) => !(p >= 0 && p <= 100) || (i > 0 && p < wanted[i - 1]))) {
+        throw new RpcError(-32602, "Reward percentiles must be numbers from 0 to 100 in ascending order");
+      }
+      const baseFees: string[] = [];
+      const ratios: number[] = [];
+      const rewards: string[][] = [];
+      for (let b = first; b <= last; b++) {
+        const mined = this.chain.blockByNumber(b)!;
+        const h = mined.block.header;
+        baseFees.push(quantity(h.baseFeePerGas ?? 0n));
+        ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
+        rewards.push(rewardPercentiles(mined, wanted).map(quantity));
+      }
+      baseFees.push(quantity(this.chain.blockByNumber(last)!.block.header.calcNextBaseFee()));
+      const out: Record<string, unknown> = { oldestBlock: quantity(first), baseFeePerGas: baseFees, gasUsedRatio: ratios };
+      if (wanted.length > 0) out.reward = rewards;
+      return out;
+    },
 
     eth_getBalance: ([address, tag]: unknown[]) => quantity(this.chain.journal.readAt(balanceKey(Chain.engineAddress(parseAddress(address))), this.positionAt(tag)) as bigint),
     eth_getTransactionCount: ([address, tag]: unknown[]) => {
@@ -317,19 +342,21 @@ export class ParallelNetworkProvider extends EventEmitter {
       if (key === undefined) throw new RpcError(-32000, `Unknown account ${r.from}`);
       const header = this.chain.pendingHeader(this.takePeekTimestamp());
       const gasLimit = r.gas ?? (await this.estimate(r));
-      const tx = createTx(
-        {
-          type: 2,
-          to: r.to,
-          data: r.data,
-          value: r.value,
-          gasLimit,
-          nonce: r.nonce ?? this.pendingNonce(r.from),
-          maxPriorityFeePerGas: r.maxPriorityFeePerGas ?? 1_000_000_000n,
-          maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
-          chainId: this.chain.common.chainId(),
-        },
-        { common: this.chain.common },
+      const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? this.pendingNonce(r.from) };
+      // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.
+      const tx = (
+        r.gasPrice !== undefined && r.maxFeePerGas === undefined
+          ? createTx({ type: 0, ...common, gasPrice: r.gasPrice }, { common: this.chain.common })
+          : createTx(
+              {
+                type: 2,
+                ...common,
+                maxPriorityFeePerGas: r.maxPriorityFeePerGas ?? 1_000_000_000n,
+                maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
+                chainId: this.chain.common.chainId(),
+              },
+              { common: this.chain.common },
+            )
       ).sign(key);
       return this.submit(tx);
     },
@@ -524,6 +551,7 @@ interface CallRequest {
   value?: bigint;
   gas?: bigint;
   nonce?: bigint;
+  gasPrice?: bigint;
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
 }
@@ -541,7 +569,8 @@ function parseCallRequest(request: unknown, needFrom: boolean): CallRequest {
     value: r.value === undefined ? undefined : parseQuantity(r.value, "value"),
     gas: r.gas === undefined ? undefined : parseQuantity(r.gas, "gas"),
     nonce: r.nonce === undefined ? undefined : parseQuantity(r.nonce, "nonce"),
-    maxFeePerGas: r.maxFeePerGas === undefined ? (r.gasPrice === undefined ? undefined : parseQuantity(r.gasPrice, "gasPrice")) : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
+    gasPrice: r.gasPrice === undefined ? undefined : parseQuantity(r.gasPrice, "gasPrice"),
+    maxFeePerGas: r.maxFeePerGas === undefined ? undefined : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
     maxPriorityFeePerGas: r.maxPriorityFeePerGas === undefined ? undefined : parseQuantity(r.maxPriorityFeePerGas, "maxPriorityFeePerGas"),
   };
 }
@@ -560,6 +589,28 @@ function parseQuantity(v: unknown, what: string): bigint {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected a 0x-prefixed hex quantity`);
   return BigInt(v);
+}
+
+/**
+ * The effective priority fees paid at the given percentiles of a block's gas
+ * (eth_feeHistory): transactions sorted by tip, each weighted by its gas.
+ */
+function rewardPercentiles(mined: MinedBlock, percentiles: number[]): bigint[] {
+  const baseFee = mined.block.header.baseFeePerGas ?? 0n;
+  const tips = mined.block.transactions
+    .map((tx, i) => ({ tip: effectiveGasPrice(tx, baseFee) - baseFee, gas: mined.receipts[i].gasUsed }))
+    .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
+  if (tips.length === 0) return percentiles.map(() => 0n);
+  const total = tips.reduce((sum, t) => sum + t.gas, 0n);
+  return percentiles.map((p) => {
+    const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n;
+    let sum = 0n;
+    for (const t of tips) {
+      sum += t.gas;
+      if (sum >= threshold) return t.tip;
+    }
+    return tips[tips.length - 1].tip;
+  });
 }
 
 function bigintTo32(v: bigint): Uint8Array {

@@ -171,6 +171,21 @@ describe("parallel network provider", function () {
     }
   });
 
+  it("reports fee history, and sends a legacy transaction when only a gas price is given", async function () {
+    const history = (await net.request({ method: "eth_feeHistory", params: ["0x2", "latest", [10, 90]] })) as { oldestBlock: string; baseFeePerGas: string[]; gasUsedRatio: number[]; reward: string[][] };
+    const height = Number(await net.request({ method: "eth_blockNumber" }));
+    expect(history.oldestBlock).to.equal(`0x${(height - 1).toString(16)}`);
+    // One base fee per block plus the next block's.
+    expect(history.baseFeePerGas).to.have.length(3);
+    expect(history.gasUsedRatio).to.have.length(2);
+    expect(history.reward.map((r) => r.length)).to.deep.equal([2, 2]);
+    expect((await rpcError(net.request({ method: "eth_feeHistory", params: ["0x1", "latest", [90, 10]] }))).code).to.equal(-32602);
+    const from = ACCOUNTS[2].address.toString();
+    const hash = (await net.request({ method: "eth_sendTransaction", params: [{ from, to: ACCOUNTS[3].address.toString(), value: "0x1", gas: "0x5208", gasPrice: "0x77359400" }] })) as string;
+    const tx = (await net.request({ method: "eth_getTransactionByHash", params: [hash] })) as { type: string; gasPrice: string; chainId?: string };
+    expect([tx.type, tx.gasPrice]).to.deep.equal(["0x0", "0x77359400"]);
+  });
+
   it("reverts to snapshots, undoing blocks, state edits and the mempool", async function () {
     const who = ACCOUNTS[10].address.toString();
     const blockNumber = async () => Number(await net.request({ method: "eth_blockNumber" }));
