@@ -156,6 +156,7 @@ export class ParallelExecutor {
       headerRlp: block.header.serialize(),
       withdrawals: block.withdrawals !== undefined,
       txs: txs.bytes,
+      impersonated: input.impersonated === undefined ? undefined : [...input.impersonated],
       chain: (common as unknown as { _chainParams: unknown })._chainParams,
       hardfork: common.hardfork(),
       eips: common.eips(),

@@ -10,6 +10,7 @@ import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { createTxFromRLP, paramsTx } from "@ethereumjs/tx";
 
+import { createAddressFromString } from "@ethereumjs/util";
 import { withFastCrypto } from "./crypto";
 import type { FlatState } from "./flat-state";
 import type { BlockHashes } from "./tx-executor";
@@ -23,6 +24,12 @@ export interface BlockInput {
   blockHashes?: BlockHashes;
   /** Compute the post-state root (default true). */
   computeStateRoot?: boolean;
+  /**
+   * Transactions whose sender is given rather than signed (Hardhat's
+   * impersonated accounts): index -> 0x-prefixed sender. Their signatures
+   * are placeholders and are never recovered.
+   */
+  impersonated?: Map<number, string>;
 }
 
 /**
@@ -49,6 +56,7 @@ export class LazyTransactions {
   constructor(
     readonly bytes: Uint8Array[],
     common: Common,
+    private readonly impersonated?: ReadonlyMap<number, string>,
   ) {
     this.parsed = new Array(bytes.length);
     this.common = sharedTxCommon(common);
@@ -59,12 +67,19 @@ export class LazyTransactions {
   get(i: number): TypedTransaction {
     let tx = this.parsed[i];
     if (tx === undefined) {
+      const sender = this.impersonated?.get(i);
+      if (sender !== undefined) return (this.parsed[i] = withSender(createTxFromRLP(this.bytes[i], { common: this.common, freeze: false }), sender));
       tx = this.parsed[i] = createTxFromRLP(this.bytes[i], { common: this.common });
       const key = this.senderKeys?.[i];
       // @ethereumjs caches the recovered key here itself (the cache object stays writable on frozen txs).
       if (key !== undefined) (tx as unknown as { cache: { senderPubKey?: Uint8Array } }).cache.senderPubKey = key;
     }
     return tx;
+  }
+
+  /** Whether tx i has a given sender (no signature to recover). */
+  isImpersonated(i: number): boolean {
+    return this.impersonated?.has(i) === true;
   }
 
   /** A sender public key recovered by another thread, used if tx i is not parsed yet. */
@@ -84,5 +99,15 @@ export interface PreparedBlock {
 export function prepareBlock(input: BlockInput): PreparedBlock {
   const common = withFastCrypto(input.block.common);
   const bytes = input.block.transactions.map((tx) => tx.serialize());
-  return { block: input.block, common, txs: new LazyTransactions(bytes, common) };
+  return { block: input.block, common, txs: new LazyTransactions(bytes, common, input.impersonated) };
+}
+
+/**
+ * A transaction (created unfrozen) that reports `sender` as its sender
+ * instead of recovering one from its placeholder signature. runTx only asks
+ * for the sender's address.
+ */
+export function withSender<T extends TypedTransaction>(tx: T, sender: string): T {
+  const address = createAddressFromString(sender);
+  return Object.assign(tx, { getSenderAddress: () => address });
 }

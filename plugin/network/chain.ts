@@ -169,11 +169,11 @@ export class Chain {
    * be valid in this order (the caller checks nonces, funds and gas); an
    * invalid one throws the engine's InvalidBlockError and changes nothing.
    */
-  async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<MinedBlock> {
+  async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[], impersonated?: Map<number, string>): Promise<MinedBlock> {
     const header = this.pendingHeader(timestamp);
     if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
     const draft = createBlock({ header, transactions: txs }, { common: this.options.common, setHardfork: false });
-    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, computeStateRoot: false };
+    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, impersonated, computeStateRoot: false };
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.

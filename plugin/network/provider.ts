@@ -19,6 +19,8 @@ import { BlockOverlay } from "../engine/block-overlay";
 import { StateDiff } from "../engine/flat-state";
 import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
+import { withSender } from "../engine/prepare";
+import { getAddress } from "ethers";
 import type { AccountInfo } from "../engine/types";
 import { Chain } from "./chain";
 import type { ChainOptions } from "./chain";
@@ -58,6 +60,10 @@ export class ParallelNetworkProvider extends EventEmitter {
   private automine: boolean;
   private readonly mempool: TypedTransaction[] = [];
   private readonly signers = new Map<string, Uint8Array>();
+  /** Accounts eth_sendTransaction may send from without a key (hardhat_impersonateAccount). */
+  private readonly impersonated = new Set<string>();
+  /** Senders of transactions sent from impersonated accounts (their signatures are placeholders). */
+  private readonly givenSenders = new WeakMap<TypedTransaction, string>();
   private readonly snapshots = new Map<number, Snapshot>();
   private nextSnapshotId = 1;
   /** Seconds added to the wall clock (evm_increaseTime). */
@@ -230,7 +236,12 @@ export class ParallelNetworkProvider extends EventEmitter {
     }
     this.mempool.length = 0;
     this.mempool.push(...waiting);
-    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => tx.getSenderAddress().toString()));
+    const given = new Map<number, string>();
+    ready.forEach((tx, i) => {
+      const sender = this.givenSenders.get(tx);
+      if (sender !== undefined) given.set(i, sender);
+    });
+    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => tx.getSenderAddress().toString()), given.size > 0 ? given : undefined);
   }
 
   private editAccount(address: string, edit: (diff: StateDiff, addr: string, info: AccountInfo) => void): void {
@@ -339,14 +350,16 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_sendTransaction: async ([request]: unknown[]) => {
       const r = parseCallRequest(request, true);
       const key = this.signers.get(r.from);
-      if (key === undefined) throw new RpcError(-32000, `Unknown account ${r.from}`);
+      if (key === undefined && !this.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
       const header = this.chain.pendingHeader(this.takePeekTimestamp());
       const gasLimit = r.gas ?? (await this.estimate(r));
       const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? this.pendingNonce(r.from) };
       // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.
-      const tx = (
+      // Impersonated senders get a placeholder signature (unique per sender, so hashes do not collide) and a given sender.
+      const txOptions = { common: this.chain.common, freeze: key !== undefined };
+      const unsigned =
         r.gasPrice !== undefined && r.maxFeePerGas === undefined
-          ? createTx({ type: 0, ...common, gasPrice: r.gasPrice }, { common: this.chain.common })
+          ? createTx({ type: 0, ...common, gasPrice: r.gasPrice }, txOptions)
           : createTx(
               {
                 type: 2,
@@ -355,10 +368,12 @@ export class ParallelNetworkProvider extends EventEmitter {
                 maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
                 chainId: this.chain.common.chainId(),
               },
-              { common: this.chain.common },
-            )
-      ).sign(key);
-      return this.submit(tx);
+              txOptions,
+            );
+      if (key !== undefined) return this.submit(unsigned.sign(key));
+      const placeholder = withSender(unsigned.addSignature(0n, BigInt(r.from), 1n, true), r.from);
+      this.givenSenders.set(placeholder, r.from);
+      return this.submit(placeholder);
     },
     eth_getLogs: ([filter]: unknown[]) => {
       if (typeof filter !== "object" || filter === null) throw new RpcError(-32602, "eth_getLogs expects a filter object");
@@ -425,6 +440,11 @@ export class ParallelNetworkProvider extends EventEmitter {
       return true;
     },
     hardhat_getAutomine: () => this.automine,
+    hardhat_impersonateAccount: ([address]: unknown[]) => {
+      this.impersonated.add(parseAddress(address));
+      return true;
+    },
+    hardhat_stopImpersonatingAccount: ([address]: unknown[]) => this.impersonated.delete(parseAddress(address)),
     evm_setBlockGasLimit: ([limit]: unknown[]) => {
       const l = parseQuantity(limit, "block gas limit");
       if (l === 0n) throw new RpcError(-32602, "Block gas limit must be greater than 0");

@@ -9,7 +9,7 @@
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { BrowserProvider, ContractFactory, Interface, Wallet, parseEther } from "ethers";
+import { BrowserProvider, ContractFactory, Interface, Wallet, getAddress, parseEther } from "ethers";
 import type { Contract } from "ethers";
 import hre from "hardhat";
 
@@ -184,6 +184,32 @@ describe("parallel network provider", function () {
     const hash = (await net.request({ method: "eth_sendTransaction", params: [{ from, to: ACCOUNTS[3].address.toString(), value: "0x1", gas: "0x5208", gasPrice: "0x77359400" }] })) as string;
     const tx = (await net.request({ method: "eth_getTransactionByHash", params: [hash] })) as { type: string; gasPrice: string; chainId?: string };
     expect([tx.type, tx.gasPrice]).to.deep.equal(["0x0", "0x77359400"]);
+  });
+
+  it("sends from impersonated accounts, alone and in a parallel block", async function () {
+    const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
+    const whales = Array.from({ length: 6 }, (_, i) => `0x${(0xabc0 + i).toString(16).padStart(40, "0")}`);
+    const to = ACCOUNTS[20].address.toString();
+    const refused = await rpcError(rpc("eth_sendTransaction", { from: whales[0], to, value: "0x1" }));
+    expect(refused.message).to.equal(`Unknown account ${getAddress(whales[0])}`);
+    for (const w of whales) {
+      await rpc("hardhat_setBalance", w, "0xde0b6b3a7640000");
+      expect(await rpc("hardhat_impersonateAccount", w)).to.equal(true);
+    }
+    const hash = (await rpc("eth_sendTransaction", { from: whales[0], to, value: "0x5", gas: "0x5208" })) as string;
+    const receipt = (await rpc("eth_getTransactionReceipt", hash)) as { from: string; status: string };
+    expect([receipt.from, receipt.status]).to.deep.equal([whales[0], "0x1"]);
+    // Several impersonated senders in one manually mined block: executed in parallel.
+    const before = BigInt((await rpc("eth_getBalance", to, "latest")) as string);
+    await rpc("evm_setAutomine", false);
+    for (const w of whales) await rpc("eth_sendTransaction", { from: w, to, value: "0x7", gas: "0x5208" });
+    await rpc("evm_mine");
+    await rpc("evm_setAutomine", true);
+    const report = (await rpc("parallel_getBlockReport", "latest")) as { mode: string; transactions: unknown[] };
+    expect([report.mode, report.transactions.length]).to.deep.equal(["parallel", 6]);
+    expect(BigInt((await rpc("eth_getBalance", to, "latest")) as string) - before).to.equal(42n);
+    expect(await rpc("hardhat_stopImpersonatingAccount", whales[0])).to.equal(true);
+    expect((await rpcError(rpc("eth_sendTransaction", { from: whales[0], to, value: "0x1" }))).message).to.match(/Unknown account/);
   });
 
   it("reverts to snapshots, undoing blocks, state edits and the mempool", async function () {
