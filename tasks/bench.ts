@@ -9,11 +9,15 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { BENCH_WORKLOADS, DEFAULT_BENCH_WORKLOADS, defaultTxs, runBench } from "../plugin/bench/bench";
 import type { BenchReport, BenchWorkload } from "../plugin/bench/bench";
 import { pluginError } from "../plugin/hardhat/errors";
-import { WorkloadParameterError } from "../plugin/workloads";
+import { PRESET_NAMES, WorkloadParameterError } from "../plugin/workloads";
+import type { PresetName } from "../plugin/workloads";
+import { runNetworkBench } from "../plugin/bench/network-bench";
+import type { NetworkBenchReport } from "../plugin/bench/network-bench";
+import os from "node:os";
 import type { BenchTaskArgs } from "../plugin/hardhat/task-args";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
 
-export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport> {
+export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport | NetworkBenchReport> {
   const workers = parseWorkerList(args.workers, "--workers");
   if (args.txs !== undefined && (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 100_000)) {
     throw pluginError(`--txs must be an integer from 1 to 100000, got ${args.txs}. Example: npx hardhat parallel-bench --txs 2000`);
@@ -28,6 +32,7 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   }
 
   await hre.run("compile", { quiet: true });
+  if (args.vsHardhat) return networkBenchAction(args, hre, workloads);
   const report = await runBench({
     txs: args.txs,
     accounts: args.accounts,
@@ -52,6 +57,43 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   if (unverified.length > 0 || report.baselines.some((b) => !b.verified)) {
     throw pluginError(`some runs did not match sequential execution: ${unverified.map((r) => `${r.workload}@${r.workers}`).join(", ")} — this is a bug, please report it.`);
   }
+  return report;
+}
+
+/** `parallel-bench --vs-hardhat`: the parallel network against Hardhat's, as a Hardhat user sees them. */
+async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment, asked: BenchWorkload[]): Promise<NetworkBenchReport> {
+  const presets = (args.workload === "default" ? [...PRESET_NAMES] : asked.filter((w) => (PRESET_NAMES as readonly string[]).includes(w))) as PresetName[];
+  if (presets.length === 0) throw pluginError(`--vs-hardhat compares DeFi presets (${PRESET_NAMES.join(", ")}); --workload named none of them.`);
+  const workers = parseWorkerList(args.workers, "--workers");
+  const txs = args.txs ?? 1000;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createProvider } = require("hardhat/internal/core/providers/construction");
+  const { createParallelNetwork } = await import("../plugin/hardhat/network-factory");
+  const report = await runNetworkBench({
+    workloads: presets,
+    txs,
+    accounts: args.accounts,
+    artifacts: (name) => hre.artifacts.readArtifactSync(name),
+    hardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
+    parallelNetwork: () => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, hre.artifacts),
+    onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
+  });
+  const rows = report.rows.map((r) => [
+    r.workload,
+    String(r.txs),
+    fmt(r.hardhatMineMs),
+    fmt(r.parallelMineMs),
+    `${fmt(r.speedup, 2)}x`,
+    r.mode,
+    `${fmt(r.sendMsHardhat)}/${fmt(r.sendMsParallel)}`,
+    r.verified ? "yes" : "NO",
+  ]);
+  console.log(`machine: ${os.availableParallelism()} cores, Node ${process.version}; parallel network with ${Math.max(...workers)} workers; one run per preset, fresh networks`);
+  console.log(table([["Workload", "Txs", "Hardhat evm_mine ms", "Parallel evm_mine ms", "Speedup", "Mode", "Send ms (hardhat/parallel)", "Same receipts"], ...rows]).join("\n"));
+  console.log(`\nJSON-RPC: one eth_call takes ${fmt(report.rpc.hardhatMicros)} us on Hardhat's network and ${fmt(report.rpc.parallelMicros)} us on the parallel network (mean of ${report.rpc.calls}).`);
+  console.log("Speedup < 1.00x: the parallel network is slower than Hardhat's (EDR runs the EVM in Rust; the engine runs @ethereumjs in JavaScript).");
+  if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ schemaVersion: 1, kind: "network", ...report }, null, 2) + "\n");
+  if (report.rows.some((r) => !r.verified)) throw pluginError("some blocks gave different receipts on the two networks — this is a bug, please report it.");
   return report;
 }
 

@@ -20,6 +20,8 @@ export interface BenchTaskArgs {
   workload: string;
   /** Skip the stock runBlock baseline. */
   skipStock: boolean;
+  /** `--vs-hardhat`: compare mining on the parallel network with Hardhat's own network instead. */
+  vsHardhat: boolean;
 }
 
 /** `npx hardhat parallel-replay` */

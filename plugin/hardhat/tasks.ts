@@ -29,6 +29,7 @@ task<BenchTaskArgs>(
     types.string,
   )
   .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
+  .addFlag("vsHardhat", "Instead: mine each DeFi preset's block with evm_mine on the parallel network and on Hardhat's own network, and time a simple JSON-RPC call on both")
   .setAction(async (args, hre) => {
     const { benchAction } = await import("../../tasks/bench");
     return benchAction(args, hre);

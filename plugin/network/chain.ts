@@ -6,7 +6,7 @@
  * JSON-RPC layer needs. It knows nothing of JSON-RPC or Hardhat.
  */
 import type { Block, HeaderData } from "@ethereumjs/block";
-import { createBlock } from "@ethereumjs/block";
+import { Block as BlockClass, createBlock, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, hexToBytes } from "@ethereumjs/util";
@@ -150,6 +150,16 @@ export class Chain {
     return fields;
   }
 
+  /**
+   * A block of these very transaction objects. createBlock would rebuild
+   * each transaction from its fields (and copy its Common: 0.2 ms each, a
+   * fifth of mining a 1,000-transfer block).
+   */
+  private assemble(header: HeaderData, txs: TypedTransaction[]): Block {
+    const opts = { common: this.options.common, setHardfork: false };
+    return new BlockClass(createBlockHeader(header, opts), txs, [], this.options.common.isActivatedEIP(4895) ? [] : undefined, opts);
+  }
+
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
     const parent = this.head.block.header;
@@ -172,26 +182,23 @@ export class Chain {
   async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[], impersonated?: Map<number, string>): Promise<MinedBlock> {
     const header = this.pendingHeader(timestamp);
     if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
-    const draft = createBlock({ header, transactions: txs }, { common: this.options.common, setHardfork: false });
+    const draft = this.assemble(header, txs);
     const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, impersonated, computeStateRoot: false };
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: false });
-    const block = createBlock(
+    const block = this.assemble(
       {
-        header: {
-          ...header,
-          stateRoot,
-          transactionsTrie: transactionsRoot(txs),
-          receiptTrie: result.receiptsRoot,
-          gasUsed: result.gasUsed,
-          logsBloom: result.logsBloom,
-          requestsHash: result.requestsHash,
-        },
-        transactions: txs,
+        ...header,
+        stateRoot,
+        transactionsTrie: transactionsRoot(txs),
+        receiptTrie: result.receiptsRoot,
+        gasUsed: result.gasUsed,
+        logsBloom: result.logsBloom,
+        requestsHash: result.requestsHash,
       },
-      { common: this.options.common, setHardfork: false },
+      txs,
     );
     this.journal.apply(result.diff);
     if (txs.length === 0 && result.diff.entries.size === 0) this.emptyBlock = { receiptsRoot: result.receiptsRoot, logsBloom: result.logsBloom, requestsHash: result.requestsHash };

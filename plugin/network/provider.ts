@@ -143,9 +143,18 @@ export class ParallelNetworkProvider extends EventEmitter {
     return this.chain.journal.readAt(infoKey(Chain.engineAddress(address)), position) as AccountInfo | null;
   }
 
+  private readonly senders = new WeakMap<TypedTransaction, string>();
+
+  /** The sender as lowercase hex, recovered once per transaction (the mempool asks for it on every request). */
+  private senderOf(tx: TypedTransaction): string {
+    let sender = this.senders.get(tx);
+    if (sender === undefined) this.senders.set(tx, (sender = tx.getSenderAddress().toString()));
+    return sender;
+  }
+
   private pendingNonce(address: string): bigint {
     let nonce = (this.infoAt(address, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-    for (const tx of this.mempool) if (tx.getSenderAddress().toString() === address && tx.nonce >= nonce) nonce = tx.nonce + 1n;
+    for (const tx of this.mempool) if (this.senderOf(tx) === address && tx.nonce >= nonce) nonce = tx.nonce + 1n;
     return nonce;
   }
 
@@ -185,7 +194,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     if (tx.common.chainId() !== this.chain.common.chainId()) {
       throw new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
     }
-    const sender = tx.getSenderAddress().toString();
+    const sender = this.senderOf(tx);
     const expected = this.pendingNonce(sender);
     if (tx.nonce < expected) throw new RpcError(-32000, `Nonce too low. Expected nonce to be ${expected} but got ${tx.nonce}.`);
     if (tx.gasLimit > this.options.blockGasLimit) {
@@ -224,7 +233,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       progress = false;
       for (let i = 0; i < waiting.length; i++) {
         const tx = waiting[i];
-        const sender = tx.getSenderAddress().toString();
+        const sender = this.senderOf(tx);
         const expected = nextNonce.get(sender) ?? (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
         if (tx.nonce !== expected || gas + tx.gasLimit > this.options.blockGasLimit) continue;
         ready.push(tx);
@@ -241,7 +250,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       const sender = this.givenSenders.get(tx);
       if (sender !== undefined) given.set(i, sender);
     });
-    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => tx.getSenderAddress().toString()), given.size > 0 ? given : undefined);
+    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
   }
 
   private editAccount(address: string, edit: (diff: StateDiff, addr: string, info: AccountInfo) => void): void {

@@ -6,6 +6,7 @@
  * workload's blocks. The provider's automine setting is restored afterwards.
  */
 import { bytesToHex } from "@ethereumjs/util";
+import { performance } from "node:perf_hooks";
 
 import { WorkloadSetupError } from "./errors";
 import { GENESIS_BALANCE } from "./workload";
@@ -27,6 +28,9 @@ export interface RpcReceipt {
 }
 
 export interface MinedBlock {
+  /** Wall time of sending the transactions, and of the evm_mine call alone, ms. */
+  sendMs: number;
+  mineMs: number;
   number: bigint;
   hash: string;
   /** Transaction hashes in block order. */
@@ -41,8 +45,12 @@ async function mineTxs(provider: Eip1193Provider, txs: FeeMarket1559Tx[]): Promi
   const gas = txs.reduce((sum, tx) => sum + tx.gasLimit, 0n);
   await provider.request({ method: "evm_setBlockGasLimit", params: [hex(gas > 30_000_000n ? gas : 30_000_000n)] });
   const hashes: string[] = [];
+  const sendStart = performance.now();
   for (const tx of txs) hashes.push((await provider.request({ method: "eth_sendRawTransaction", params: [bytesToHex(tx.serialize())] })) as string);
+  const mineStart = performance.now();
   await provider.request({ method: "evm_mine", params: [] });
+  const mineMs = performance.now() - mineStart;
+  const sendMs = mineStart - sendStart;
   const block = (await provider.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as {
     number: string;
     hash: string;
@@ -54,7 +62,7 @@ async function mineTxs(provider: Eip1193Provider, txs: FeeMarket1559Tx[]): Promi
   if (block.transactions.length !== hashes.length) {
     throw new WorkloadSetupError(`the provider mined ${block.transactions.length} of ${hashes.length} sent transactions into one block`);
   }
-  return { number: BigInt(block.number), hash: block.hash, transactions: block.transactions, receipts, gasUsed: BigInt(block.gasUsed) };
+  return { sendMs, mineMs, number: BigInt(block.number), hash: block.hash, transactions: block.transactions, receipts, gasUsed: BigInt(block.gasUsed) };
 }
 
 /**

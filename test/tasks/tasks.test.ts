@@ -11,8 +11,9 @@ import hre from "hardhat";
 
 import { parseWorkerList } from "../../plugin/hardhat/parse-args";
 import type { BenchReport } from "../../plugin/bench/bench";
+import type { NetworkBenchReport } from "../../plugin/bench/network-bench";
 
-const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "erc20-independent,erc20-one-recipient,amm-hot,mixed", skipStock: false };
+const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "erc20-independent,erc20-one-recipient,amm-hot,mixed", skipStock: false, vsHardhat: false };
 
 describe("tasks", function () {
   it("parallel-bench runs the workloads asked for (flat ERC-20 blocks and DeFi presets), verifies each run and writes the JSON report", async function () {
@@ -42,6 +43,17 @@ describe("tasks", function () {
     // Every swap on one pool depends on the previous one.
     expect(report.rows.find((r) => r.workload === "amm-hot" && r.workers === 2)!.ideal).to.be.lessThan(1.2);
     expect(written.baselines.every((b) => b.verified)).to.equal(true);
+  });
+
+  it("parallel-bench --vs-hardhat mines the same preset block on both networks with the same receipts", async function () {
+    const report = (await hre.run("parallel-bench", { ...benchArgs, txs: 24, workload: "amm-hot", vsHardhat: true })) as NetworkBenchReport;
+    expect(report.rows).to.have.length(1);
+    const [row] = report.rows;
+    expect([row.workload, row.txs, row.verified, row.mode]).to.deep.equal(["amm-hot", 24, true, "parallel"]);
+    expect(row.hardhatMineMs).to.be.greaterThan(0);
+    expect(row.parallelMineMs).to.be.greaterThan(0);
+    expect(report.rpc.parallelMicros).to.be.greaterThan(0);
+    await expectTaskError("parallel-bench", { ...benchArgs, workload: "erc20-independent", vsHardhat: true }, /--vs-hardhat compares DeFi presets/);
   });
 
   it("parallel-bench rejects bad arguments with the flag and a fix", async function () {

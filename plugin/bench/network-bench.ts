@@ -1,0 +1,94 @@
+/**
+ * What a Hardhat user sees (`parallel-bench --vs-hardhat`): each preset's block
+ * mined with evm_mine on the parallel network against the same block on
+ * Hardhat's own network (EDR), fresh networks per preset, same process; and
+ * the JSON-RPC overhead of a simple request on each. Only the evm_mine call
+ * is timed for blocks (sending the transactions is reported apart), and both
+ * networks must produce the same receipts (status and gas per transaction).
+ */
+import { performance } from "node:perf_hooks";
+
+import { generateWorkload, mineWorkloadOnProvider } from "../workloads";
+import type { ArtifactReader, Eip1193Provider, PresetName } from "../workloads";
+
+export interface NetworkBenchRow {
+  workload: PresetName;
+  txs: number;
+  /** evm_mine on Hardhat's network, ms. */
+  hardhatMineMs: number;
+  /** evm_mine on the parallel network, ms. */
+  parallelMineMs: number;
+  /** hardhat / parallel: above 1 the parallel network is faster. */
+  speedup: number;
+  /** How the parallel network executed the block (parallel_getBlockReport). */
+  mode: string;
+  sendMsHardhat: number;
+  sendMsParallel: number;
+  verified: boolean;
+}
+
+export interface NetworkBenchReport {
+  rows: NetworkBenchRow[];
+  /** Mean time of one eth_call (an ERC-20 balanceOf) over `calls` requests, µs. */
+  rpc: { calls: number; hardhatMicros: number; parallelMicros: number };
+}
+
+export interface NetworkBenchOptions {
+  workloads: PresetName[];
+  txs: number;
+  accounts: number;
+  artifacts: ArtifactReader;
+  /** A fresh Hardhat network (EDR) and a fresh parallel network, per call. */
+  hardhatNetwork: () => Promise<Eip1193Provider>;
+  parallelNetwork: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>;
+  onProgress?: (message: string) => void;
+}
+
+const RPC_CALLS = 2000;
+
+export async function runNetworkBench(opts: NetworkBenchOptions): Promise<NetworkBenchReport> {
+  const progress = opts.onProgress ?? (() => {});
+  const rows: NetworkBenchRow[] = [];
+  let rpc: NetworkBenchReport["rpc"] | undefined;
+  for (const name of opts.workloads) {
+    const w = generateWorkload(name, { txs: opts.txs, accounts: opts.accounts }, opts.artifacts);
+    progress(`${name}: mining setup and a ${opts.txs}-tx block on Hardhat's network`);
+    const hardhat = await opts.hardhatNetwork();
+    const onHardhat = await mineWorkloadOnProvider(hardhat, w);
+    progress(`${name}: the same on the parallel network`);
+    const parallel = await opts.parallelNetwork();
+    try {
+      const onParallel = await mineWorkloadOnProvider(parallel, w);
+      const report = (await parallel.request({ method: "parallel_getBlockReport", params: ["latest"] })) as { mode: string };
+      const view = (rs: typeof onHardhat.block.receipts) => rs.map((r) => `${BigInt(r.status)}:${BigInt(r.gasUsed)}`).join();
+      rows.push({
+        workload: name,
+        txs: opts.txs,
+        hardhatMineMs: onHardhat.block.mineMs,
+        parallelMineMs: onParallel.block.mineMs,
+        speedup: onHardhat.block.mineMs / onParallel.block.mineMs,
+        mode: report.mode,
+        sendMsHardhat: onHardhat.block.sendMs,
+        sendMsParallel: onParallel.block.sendMs,
+        verified: view(onHardhat.block.receipts) === view(onParallel.block.receipts),
+      });
+      if (rpc === undefined) {
+        progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
+        // balanceOf(sender) on the first contract the block calls.
+        const contract = (w.blockTxs.find((tx) => tx.data.length > 0) ?? w.blockTxs[0]).to!.toString();
+        const call = { to: contract, data: "0x70a08231" + w.senders[0].slice(2).padStart(64, "0") };
+        rpc = { calls: RPC_CALLS, hardhatMicros: await timeCalls(hardhat, call), parallelMicros: await timeCalls(parallel, call) };
+      }
+    } finally {
+      await parallel.close?.();
+    }
+  }
+  return { rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
+}
+
+async function timeCalls(provider: Eip1193Provider, call: { to: string; data: string }): Promise<number> {
+  for (let i = 0; i < 100; i++) await provider.request({ method: "eth_call", params: [call, "latest"] });
+  const t = performance.now();
+  for (let i = 0; i < RPC_CALLS; i++) await provider.request({ method: "eth_call", params: [call, "latest"] });
+  return ((performance.now() - t) * 1000) / RPC_CALLS;
+}
