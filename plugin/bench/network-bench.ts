@@ -29,7 +29,7 @@ export interface NetworkBenchRow {
 
 export interface NetworkBenchReport {
   rows: NetworkBenchRow[];
-  /** Mean time of one eth_call (an ERC-20 balanceOf) over `calls` requests, µs. */
+  /** Mean time of one eth_call (a value-less call to an account) over `calls` requests, µs. */
   rpc: { calls: number; hardhatMicros: number; parallelMicros: number };
 }
 
@@ -74,9 +74,8 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
       });
       if (rpc === undefined) {
         progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
-        // balanceOf(sender) on the first contract the block calls.
-        const contract = (w.blockTxs.find((tx) => tx.data.length > 0) ?? w.blockTxs[0]).to!.toString();
-        const call = { to: contract, data: "0x70a08231" + w.senders[0].slice(2).padStart(64, "0") };
+        // The simplest eth_call: a value-less call to an account, so the request path dominates.
+        const call = { from: w.senders[0], to: w.senders[1] ?? w.senders[0], data: "0x" };
         rpc = { calls: RPC_CALLS, hardhatMicros: await timeCalls(hardhat, call), parallelMicros: await timeCalls(parallel, call) };
       }
     } finally {
@@ -86,7 +85,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   return { rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
 }
 
-async function timeCalls(provider: Eip1193Provider, call: { to: string; data: string }): Promise<number> {
+async function timeCalls(provider: Eip1193Provider, call: { from: string; to: string; data: string }): Promise<number> {
   for (let i = 0; i < 100; i++) await provider.request({ method: "eth_call", params: [call, "latest"] });
   const t = performance.now();
   for (let i = 0; i < RPC_CALLS; i++) await provider.request({ method: "eth_call", params: [call, "latest"] });
