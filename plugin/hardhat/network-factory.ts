@@ -32,6 +32,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     coinbase: config.coinbase ?? DEFAULT_COINBASE,
     genesisTimestamp: BigInt(Math.floor(new Date(config.initialDate ?? Date.now()).getTime() / 1000)),
     automine: config.mining.auto,
+    intervalMining: config.mining.interval,
     clientVersion: CLIENT_VERSION,
     errorDecoder,
     parallel: {

@@ -40,6 +40,8 @@ export interface NetworkOptions extends ChainOptions {
   clientVersion: string;
   /** Names custom errors in revert messages (from the project's artifacts). */
   errorDecoder?: CustomErrorDecoder;
+  /** Interval mining: a block every this many ms, or a random delay in [min, max] ms; 0 or absent: off. */
+  intervalMining?: number | [number, number];
 }
 
 interface Snapshot {
@@ -78,10 +80,33 @@ export class ParallelNetworkProvider extends EventEmitter {
     super();
     this.chain = new Chain(options);
     this.automine = options.automine;
+    this.setIntervalMining(options.intervalMining);
     for (const key of options.localAccounts) {
       const bytes = hexToBytes(key as `0x${string}`);
       this.signers.set(bytesToHex(privateToAddress(bytes)), bytes);
     }
+  }
+
+  private intervalTimer?: NodeJS.Timeout;
+  /** Bumped by every change of the interval, so a timer of an older setting never reschedules itself. */
+  private intervalGeneration = 0;
+
+  /** Mines a block (the mempool, or an empty one) every interval, as Hardhat's interval mining does. */
+  private setIntervalMining(interval: number | [number, number] | undefined): void {
+    clearTimeout(this.intervalTimer);
+    this.intervalTimer = undefined;
+    const generation = ++this.intervalGeneration;
+    const [min, max] = interval === undefined ? [0, 0] : typeof interval === "number" ? [interval, interval] : interval;
+    if (max <= 0) return;
+    const schedule = () => {
+      this.intervalTimer = setTimeout(() => {
+        this.queue = this.queue.then(() => this.mineMempool()).catch(() => undefined);
+        void this.queue.then(() => generation === this.intervalGeneration && schedule());
+      }, min + Math.floor(Math.random() * (max - min + 1)));
+      // Interval mining never keeps the process alive on its own.
+      this.intervalTimer.unref();
+    };
+    schedule();
   }
 
   /** EIP-1193 entry point. */
@@ -92,6 +117,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 
   async close(): Promise<void> {
+    this.setIntervalMining(undefined);
     await this.chain.close();
   }
 
@@ -449,6 +475,14 @@ export class ParallelNetworkProvider extends EventEmitter {
       return true;
     },
     hardhat_getAutomine: () => this.automine,
+    evm_setIntervalMining: ([interval]: unknown[]) => {
+      const valid = (v: unknown) => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+      if (!(valid(interval) || (Array.isArray(interval) && interval.length === 2 && interval.every(valid) && interval[0] <= interval[1]))) {
+        throw new RpcError(-32602, `Interval must be a number of milliseconds or a [min, max] pair, got ${JSON.stringify(interval)}`);
+      }
+      this.setIntervalMining(interval as number | [number, number]);
+      return true;
+    },
     hardhat_impersonateAccount: ([address]: unknown[]) => {
       this.impersonated.add(parseAddress(address));
       return true;

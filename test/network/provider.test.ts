@@ -212,6 +212,25 @@ describe("parallel network provider", function () {
     expect((await rpcError(rpc("eth_sendTransaction", { from: whales[0], to, value: "0x1" }))).message).to.match(/Unknown account/);
   });
 
+  it("mines on an interval when asked, and stops when told", async function () {
+    const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
+    await rpc("evm_setAutomine", false);
+    const start = Number(await rpc("eth_blockNumber"));
+    const hash = (await rpc("eth_sendTransaction", { from: ACCOUNTS[5].address.toString(), to: ACCOUNTS[6].address.toString(), value: "0x1", gas: "0x5208" })) as string;
+    expect(await rpc("eth_getTransactionReceipt", hash)).to.equal(null);
+    expect((await rpcError(rpc("evm_setIntervalMining", -5))).code).to.equal(-32602);
+    await rpc("evm_setIntervalMining", 40);
+    const deadline = Date.now() + 5000;
+    while ((await rpc("eth_getTransactionReceipt", hash)) === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await rpc("evm_setIntervalMining", 0);
+    await rpc("evm_setAutomine", true);
+    expect(((await rpc("eth_getTransactionReceipt", hash)) as { status: string }).status).to.equal("0x1");
+    const stopped = Number(await rpc("eth_blockNumber"));
+    expect(stopped).to.be.greaterThan(start);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(Number(await rpc("eth_blockNumber"))).to.equal(stopped);
+  });
+
   it("reverts to snapshots, undoing blocks, state edits and the mempool", async function () {
     const who = ACCOUNTS[10].address.toString();
     const blockNumber = async () => Number(await net.request({ method: "eth_blockNumber" }));
