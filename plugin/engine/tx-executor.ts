@@ -6,7 +6,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { bytesToUnprefixedHex } from "@ethereumjs/util";
+import { bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
 import { createVM, runTx } from "@ethereumjs/vm";
 import type { VM } from "@ethereumjs/vm";
 import type { EVM } from "@ethereumjs/evm";
@@ -18,6 +18,18 @@ import { installFastEipLookup, installJumpAnalysisCache } from "./vm-internals";
 installJumpAnalysisCache();
 import type { ReadSource } from "./tx-state";
 import type { ExecutionOutcome, Incarnation, TxIndex, TxReceiptData } from "./types";
+
+/**
+ * Solidity's `console.log` (hardhat/console.sol) calls this code-less
+ * address; the calldata is the log. The engine only collects it: printing is
+ * the network's business.
+ */
+const CONSOLE_ADDRESS = hexToBytes("0x000000000000000000636f6e736f6c652e6c6f67");
+
+function isConsoleAddress(bytes: Uint8Array): boolean {
+  for (let i = 19; i >= 0; i--) if (bytes[i] !== CONSOLE_ADDRESS[i]) return false;
+  return true;
+}
 
 /** Block hashes by number, for BLOCKHASH. */
 export type BlockHashes = Map<bigint, Uint8Array>;
@@ -42,14 +54,17 @@ export function blockchainFor(hashes: BlockHashes) {
 
 export class TxExecutor {
   private depth = 0;
+  /** Calldata of the calls this run made to Hardhat's console.log address. */
+  private consoleCalls: Uint8Array[] = [];
 
   private constructor(
     readonly vm: VM,
     readonly state: TxStateManager,
   ) {
     // The fee phase starts when the top-level message returns (tx-state.ts).
-    vm.evm.events!.on("beforeMessage", () => {
+    vm.evm.events!.on("beforeMessage", (message: { to?: { bytes: Uint8Array }; data: Uint8Array }) => {
       this.depth++;
+      if (message.to !== undefined && isConsoleAddress(message.to.bytes)) this.consoleCalls.push(message.data);
     });
     vm.evm.events!.on("afterMessage", () => {
       if (--this.depth === 0) state.feePhase = true;
@@ -80,6 +95,7 @@ export class TxExecutor {
     const coinbase = bytesToUnprefixedHex(block.header.coinbase.bytes);
     this.state.begin(index, source, coinbase);
     this.depth = 0;
+    this.consoleCalls = [];
     // runTx clears transient storage when a transaction ends normally; one that
     // was stopped by an EstimateHit left its TSTOREs behind.
     (this.vm.evm as EVM).transientStorage.clear();
@@ -102,6 +118,7 @@ export class TxExecutor {
         sender: tx.getSenderAddress().toString(),
         minerValue: result.minerValue,
       };
+      if (this.consoleCalls.length > 0) receipt.consoleLogs = this.consoleCalls;
       return {
         kind: "executed",
         tx: index,

@@ -98,6 +98,8 @@ export interface TxReceiptData {
   sender: string;
   /** Fee paid to the beneficiary. */
   minerValue: bigint;
+  /** Calldata of Solidity console.log calls, in order (only when there were some). */
+  consoleLogs?: Uint8Array[];
 }
 
 /** The result of one incarnation of one transaction. */

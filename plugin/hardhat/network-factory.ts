@@ -17,6 +17,16 @@ const CLIENT_VERSION = "HardhatNetwork/2.29.1/hardhat-parallel/0.1.0";
 const DEFAULT_COINBASE = "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e";
 const DEFAULT_BASE_FEE = 1_000_000_000n;
 
+/** Decodes console.log calldata with Hardhat's own decoder and prints each line, as Hardhat's network does. */
+function printSolidityLogs(calls: Uint8Array[]): void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ConsoleLogger } = require("hardhat/internal/hardhat-network/stack-traces/consoleLogger") as {
+    ConsoleLogger: { getDecodedLogs(messages: Uint8Array[]): string[] };
+  };
+  // Hardhat's decoder works on Buffers (it decodes strings with Buffer#toString).
+  for (const line of ConsoleLogger.getDecodedLogs(calls.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength)))) console.log(line);
+}
+
 export async function createParallelNetwork(config: HardhatNetworkConfig, parallel: ParallelConfig, artifacts: Artifacts): Promise<ParallelNetworkProvider> {
   const errorDecoder = new CustomErrorDecoder();
   for (const name of await artifacts.getAllFullyQualifiedNames()) errorDecoder.add((await artifacts.readArtifact(name)).abi);
@@ -35,6 +45,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     intervalMining: config.mining.interval,
     clientVersion: CLIENT_VERSION,
     errorDecoder,
+    printConsoleLogs: printSolidityLogs,
     parallel: {
       enabled: true,
       workers: parallel.workers,

@@ -40,6 +40,8 @@ export interface NetworkOptions extends ChainOptions {
   clientVersion: string;
   /** Names custom errors in revert messages (from the project's artifacts). */
   errorDecoder?: CustomErrorDecoder;
+  /** Prints Solidity console.log calls (their calldata), as Hardhat's network does; absent: not printed. */
+  printConsoleLogs?: (calls: Uint8Array[]) => void;
   /** Interval mining: a block every this many ms, or a random delay in [min, max] ms; 0 or absent: off. */
   intervalMining?: number | [number, number];
 }
@@ -276,7 +278,12 @@ export class ParallelNetworkProvider extends EventEmitter {
       const sender = this.givenSenders.get(tx);
       if (sender !== undefined) given.set(i, sender);
     });
-    await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
+    const mined = await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
+    for (const r of mined.receipts) this.printLogs(r.consoleLogs);
+  }
+
+  private printLogs(calls: Uint8Array[] | undefined): void {
+    if (calls !== undefined && calls.length > 0) this.options.printConsoleLogs?.(calls);
   }
 
   private editAccount(address: string, edit: (diff: StateDiff, addr: string, info: AccountInfo) => void): void {
@@ -447,6 +454,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_call: async ([request, tag]: unknown[]) => {
       const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
       const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit);
+      this.printLogs(receipt.consoleLogs);
       if (receipt.status === 0) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
@@ -589,6 +597,8 @@ export class ParallelNetworkProvider extends EventEmitter {
     const requested = r.gas ?? this.options.blockGasLimit;
     const cap = this.chain.common.isActivatedEIP(7825) && requested > MAX_TX_GAS ? MAX_TX_GAS : requested;
     const first = await this.simulate(r, cap);
+    // Like Hardhat: an estimate prints its console.log output only when it fails.
+    if (first.status === 0) this.printLogs(first.consoleLogs);
     if (first.status === 0) throw executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     let low = first.gasUsed - 1n;
