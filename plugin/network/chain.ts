@@ -160,6 +160,9 @@ export class Chain {
     return new BlockClass(createBlockHeader(header, opts), txs, [], this.options.common.isActivatedEIP(4895) ? [] : undefined, opts);
   }
 
+  /** Base fee of the next block only (hardhat_setNextBlockBaseFeePerGas); the usual progression resumes after it. */
+  nextBaseFee?: bigint;
+
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
     const parent = this.head.block.header;
@@ -167,7 +170,7 @@ export class Chain {
       parentHash: this.hashOf(this.heightValue),
       number: parent.number + 1n,
       gasLimit: this.options.blockGasLimit,
-      baseFeePerGas: parent.calcNextBaseFee(),
+      baseFeePerGas: this.nextBaseFee ?? parent.calcNextBaseFee(),
       timestamp,
       coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
       ...this.forkFields(),
@@ -235,6 +238,7 @@ export class Chain {
     const number = Number(block.header.number);
     this.real.set(number, mined);
     this.heightValue = number;
+    if (number > 0) this.nextBaseFee = undefined;
     this.byHash.set(hash, number);
     receipts.forEach((r, index) => this.txLocations.set(r.txHash, { block: number, index }));
     return mined;
@@ -263,13 +267,14 @@ export class Chain {
       last: this.heightValue + count,
       firstTimestamp: timestamp,
       interval,
-      firstBaseFee: this.head.block.header.calcNextBaseFee(),
+      firstBaseFee: this.nextBaseFee ?? this.head.block.header.calcNextBaseFee(),
       gasLimit: this.options.blockGasLimit,
       parentHash: this.hashOf(this.heightValue),
       stateRoot,
       position: this.journal.position,
     });
     this.heightValue += count;
+    this.nextBaseFee = undefined;
   }
 
   private rangeOf(n: number): ReservedRange | undefined {

@@ -20,7 +20,8 @@ import { StateDiff } from "../engine/flat-state";
 import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
 import { withSender } from "../engine/prepare";
-import { getAddress } from "ethers";
+import { Wallet, getAddress } from "ethers";
+import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { AccountInfo } from "../engine/types";
 import { Chain } from "./chain";
 import type { ChainOptions } from "./chain";
@@ -280,6 +281,14 @@ export class ParallelNetworkProvider extends EventEmitter {
     });
     const mined = await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
     for (const r of mined.receipts) this.printLogs(r.consoleLogs);
+  }
+
+  /** A local account's key as an ethers wallet, for the signing methods. */
+  private wallet(address: unknown): Wallet {
+    const a = parseAddress(address);
+    const key = this.signers.get(a);
+    if (key === undefined) throw new RpcError(-32000, `Unknown account ${getAddress(a)}`);
+    return new Wallet(bytesToHex(key));
   }
 
   private printLogs(calls: Uint8Array[] | undefined): void {
@@ -563,6 +572,23 @@ export class ParallelNetworkProvider extends EventEmitter {
         diff.entries.set(storageKey(addr, parseQuantity(slot, "storage slot").toString(16).padStart(64, "0")), BigInt(v)),
       );
       return true;
+    },
+    hardhat_setNextBlockBaseFeePerGas: ([fee]: unknown[]) => {
+      this.chain.nextBaseFee = parseQuantity(fee, "base fee");
+      return true;
+    },
+    personal_sign: async ([message, address]: unknown[]) => this.wallet(address).signMessage(hexToBytes(parseData(message, "message"))),
+    eth_sign: async ([address, message]: unknown[]) => this.wallet(address).signMessage(hexToBytes(parseData(message, "message"))),
+    eth_signTypedData_v4: async ([address, typedData]: unknown[]) => {
+      let data: { domain: TypedDataDomain; types: Record<string, TypedDataField[]>; message: Record<string, unknown> };
+      try {
+        data = typeof typedData === "string" ? JSON.parse(typedData) : (typedData as typeof data);
+      } catch (e) {
+        throw new RpcError(-32602, `Invalid typed data: ${(e as Error).message}`);
+      }
+      // ethers derives the domain type itself and rejects an explicit one.
+      const { EIP712Domain: _domain, ...types } = data.types ?? {};
+      return this.wallet(address).signTypedData(data.domain ?? {}, types, data.message ?? {});
     },
     hardhat_metadata: () => ({
       clientVersion: this.options.clientVersion,

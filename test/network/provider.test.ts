@@ -9,7 +9,7 @@
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { BrowserProvider, ContractFactory, Interface, Wallet, getAddress, parseEther } from "ethers";
+import { BrowserProvider, ContractFactory, Interface, Wallet, getAddress, parseEther, verifyMessage, verifyTypedData } from "ethers";
 import type { Contract } from "ethers";
 import hre from "hardhat";
 
@@ -210,6 +210,28 @@ describe("parallel network provider", function () {
     expect(BigInt((await rpc("eth_getBalance", to, "latest")) as string) - before).to.equal(42n);
     expect(await rpc("hardhat_stopImpersonatingAccount", whales[0])).to.equal(true);
     expect((await rpcError(rpc("eth_sendTransaction", { from: whales[0], to, value: "0x1" }))).message).to.match(/Unknown account/);
+  });
+
+  it("signs messages and typed data with local accounts, and sets the next block's base fee", async function () {
+    const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
+    const address = ACCOUNTS[7].address.toString();
+    const signer = await provider.getSigner(address);
+    const signature = await signer.signMessage("hello parallel");
+    expect(verifyMessage("hello parallel", signature).toLowerCase()).to.equal(address);
+    const domain = { name: "Probe", version: "1", chainId: 31337, verifyingContract: ACCOUNTS[8].address.toString() };
+    const types = { Mail: [{ name: "to", type: "address" }, { name: "amount", type: "uint256" }] };
+    const value = { to: ACCOUNTS[9].address.toString(), amount: 5n };
+    const typed = await signer.signTypedData(domain, types, value);
+    expect(verifyTypedData(domain, types, value, typed).toLowerCase()).to.equal(address);
+    expect((await rpcError(rpc("personal_sign", "0x1234", "0x000000000000000000000000000000000000dead"))).message).to.equal("Unknown account 0x000000000000000000000000000000000000dEaD");
+    await rpc("hardhat_setNextBlockBaseFeePerGas", "0x12345");
+    await rpc("evm_mine");
+    const block = (await rpc("eth_getBlockByNumber", "latest", false)) as { baseFeePerGas: string };
+    expect(block.baseFeePerGas).to.equal("0x12345");
+    await rpc("evm_mine");
+    const next = (await rpc("eth_getBlockByNumber", "latest", false)) as { baseFeePerGas: string };
+    // Back to the usual progression: an empty block lowers the base fee by an eighth.
+    expect(BigInt(next.baseFeePerGas)).to.equal(0x12345n - 0x12345n / 8n);
   });
 
   it("mines on an interval when asked, and stops when told", async function () {
