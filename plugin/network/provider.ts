@@ -61,7 +61,9 @@ const MAX_TX_GAS = 16_777_216n;
 const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", hasStorage: false };
 
 export class ParallelNetworkProvider extends EventEmitter {
-  readonly chain: Chain;
+  chain: Chain;
+  /** The options as given, for hardhat_reset (evm_setBlockGasLimit changes the live ones). */
+  private readonly initial: NetworkOptions;
   private automine: boolean;
   private readonly mempool: TypedTransaction[] = [];
   private readonly signers = new Map<string, Uint8Array>();
@@ -81,6 +83,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   constructor(readonly options: NetworkOptions) {
     // An event emitter like every Hardhat provider: the wrappers Hardhat puts around it forward listener calls.
     super();
+    this.initial = { ...options };
     this.chain = new Chain(options);
     this.automine = options.automine;
     this.setIntervalMining(options.intervalMining);
@@ -571,6 +574,24 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.editAccount(parseAddress(address), (diff, addr) =>
         diff.entries.set(storageKey(addr, parseQuantity(slot, "storage slot").toString(16).padStart(64, "0")), BigInt(v)),
       );
+      return true;
+    },
+    /** A fresh chain from the configured genesis (same accounts, same genesis block), as Hardhat's reset does without forking. */
+    hardhat_reset: async ([params]: unknown[]) => {
+      if (typeof params === "object" && params !== null && "forking" in params) {
+        throw new RpcError(-32602, "hardhat_reset with forking is not supported by the parallel network yet; run without HARDHAT_PARALLEL to fork");
+      }
+      await this.chain.close();
+      Object.assign(this.options, this.initial);
+      this.chain = new Chain(this.options);
+      this.automine = this.initial.automine;
+      this.mempool.length = 0;
+      this.snapshots.clear();
+      this.nextSnapshotId = 1;
+      this.timeOffset = 0n;
+      this.nextTimestamp = undefined;
+      this.impersonated.clear();
+      this.setIntervalMining(this.initial.intervalMining);
       return true;
     },
     hardhat_setNextBlockBaseFeePerGas: ([fee]: unknown[]) => {

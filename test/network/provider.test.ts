@@ -234,6 +234,29 @@ describe("parallel network provider", function () {
     expect(BigInt(next.baseFeePerGas)).to.equal(0x12345n - 0x12345n / 8n);
   });
 
+  it("resets to the configured genesis", async function () {
+    const fresh = network(true);
+    try {
+      const rpc = (method: string, ...params: unknown[]) => fresh.request({ method, params });
+      const genesis = ((await rpc("eth_getBlockByNumber", "0x0", false)) as { hash: string }).hash;
+      const who = ACCOUNTS[1].address.toString();
+      await rpc("eth_sendTransaction", { from: who, to: ACCOUNTS[2].address.toString(), value: "0x10", gas: "0x5208" });
+      await rpc("evm_setBlockGasLimit", "0x989680");
+      await rpc("hardhat_mine", "0x64");
+      expect(Number(await rpc("eth_blockNumber"))).to.equal(101);
+      expect(await rpc("hardhat_reset")).to.equal(true);
+      expect(await rpc("eth_blockNumber")).to.equal("0x0");
+      expect(((await rpc("eth_getBlockByNumber", "0x0", false)) as { hash: string }).hash).to.equal(genesis);
+      expect(BigInt((await rpc("eth_getBalance", who, "latest")) as string)).to.equal(parseEther("10000"));
+      expect(Number(await rpc("eth_getTransactionCount", who, "latest"))).to.equal(0);
+      await rpc("evm_mine");
+      expect(((await rpc("eth_getBlockByNumber", "latest", false)) as { gasLimit: string }).gasLimit).to.equal("0x1c9c380");
+      expect((await rpcError(rpc("hardhat_reset", { forking: { jsonRpcUrl: "http://localhost:8545" } }))).code).to.equal(-32602);
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it("mines on an interval when asked, and stops when told", async function () {
     const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
     await rpc("evm_setAutomine", false);
