@@ -12,15 +12,24 @@ import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengt
 
 import { hasNativeKeccak, keccak256 } from "./hash";
 
-type Recover = (sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean) => Uint8Array;
-
-let nativeRecover: Recover | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  nativeRecover = (require("secp256k1") as { ecdsaRecover: Recover }).ecdsaRecover;
-} catch {
-  nativeRecover = undefined;
+/** The parts of the `secp256k1` addon the project uses (recovery here, signing and keys for workloads). */
+export interface NativeSecp256k1 {
+  ecdsaRecover(sig: Uint8Array, recid: number, msg32: Uint8Array, compressed: boolean): Uint8Array;
+  ecdsaSign(msg32: Uint8Array, privateKey: Uint8Array): { signature: Uint8Array; recid: number };
+  publicKeyCreate(privateKey: Uint8Array, compressed: boolean): Uint8Array;
 }
+
+/** The addon, loaded once; undefined where it cannot load (callers fall back to pure JS). */
+export const nativeSecp256k1: NativeSecp256k1 | undefined = (() => {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require("secp256k1") as NativeSecp256k1;
+  } catch {
+    return undefined;
+  }
+})();
+
+const nativeRecover = nativeSecp256k1?.ecdsaRecover;
 
 export function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s: Uint8Array, chainId?: bigint): Uint8Array {
   const recovery = calculateSigRecovery(v, chainId);

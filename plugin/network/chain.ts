@@ -80,6 +80,9 @@ class HistoricalState extends FlatState {
 /** EIP-4788 beacon-roots and EIP-2935 history contracts: empty blocks change their storage. */
 const SYSTEM_CONTRACTS = ["000f3df6d732807ef1319fb7b8bb8522d0beac02", "0000f90827f1c53a10cb7a02335b175320002935"];
 
+/** Engine results of a block that ran no transactions. */
+const emptyResult = (): MinedBlock["result"] => ({ stats: emptyStats("sequential", 1), reads: [], writeSets: [] });
+
 interface ReservedRange {
   first: number;
   last: number;
@@ -221,15 +224,17 @@ export class Chain {
   }
 
   private async mineEmpty(header: HeaderData): Promise<MinedBlock> {
-    const empty = this.emptyBlock!;
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, undefined, { dryRun: true });
-    const block = createBlock(
-      { header: { ...header, stateRoot, receiptTrie: empty.receiptsRoot, gasUsed: 0n, logsBloom: empty.logsBloom, requestsHash: empty.requestsHash } },
-      { common: this.options.common, setHardfork: false },
-    );
+    const block = this.assemble({ ...header, ...this.emptyBlockFields(stateRoot) }, []);
     // No state change, but a history position of its own (and no state version bump, which would cost a trie rebuild).
     this.journal.mark();
-    return this.record(block, [], { stats: { ...emptyStats("sequential", 1) }, reads: [], writeSets: [] });
+    return this.record(block, [], emptyResult());
+  }
+
+  /** Header fields of a block without transactions on an unchanged state. */
+  private emptyBlockFields(stateRoot: Uint8Array): Partial<HeaderData> {
+    const empty = this.emptyBlock!;
+    return { stateRoot, receiptTrie: empty.receiptsRoot, gasUsed: 0n, logsBloom: empty.logsBloom, requestsHash: empty.requestsHash };
   }
 
   private record(block: Block, receipts: TxReceipt[], result: MinedBlock["result"]): MinedBlock {
@@ -312,26 +317,20 @@ export class Chain {
     let baseFee = r.firstBaseFee;
     // An empty block lowers the base fee by an eighth; from 1 gwei it bottoms out at 7 wei within 200 blocks.
     for (let i = 0; i < Math.min(n - r.first, 400); i++) baseFee -= baseFee / 8n;
-    const empty = this.emptyBlock!;
-    const block = createBlock(
+    const block = this.assemble(
       {
-        header: {
-          parentHash: n === r.first ? r.parentHash : this.reservedHash(r, n - 1),
-          number: BigInt(n),
-          gasLimit: r.gasLimit,
-          baseFeePerGas: baseFee,
-          timestamp: r.firstTimestamp + BigInt(n - r.first) * r.interval,
-          coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
-          stateRoot: r.stateRoot,
-          receiptTrie: empty.receiptsRoot,
-          logsBloom: empty.logsBloom,
-          requestsHash: empty.requestsHash,
-          ...this.forkFields(),
-        },
+        parentHash: n === r.first ? r.parentHash : this.reservedHash(r, n - 1),
+        number: BigInt(n),
+        gasLimit: r.gasLimit,
+        baseFeePerGas: baseFee,
+        timestamp: r.firstTimestamp + BigInt(n - r.first) * r.interval,
+        coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
+        ...this.forkFields(),
+        ...this.emptyBlockFields(r.stateRoot),
       },
-      { common: this.options.common, setHardfork: false },
+      [],
     );
-    mined = { block, hash: bytesToHex(this.reservedHash(r, n)), receipts: [], result: { stats: emptyStats("sequential", 1), reads: [], writeSets: [] }, position: r.position };
+    mined = { block, hash: bytesToHex(this.reservedHash(r, n)), receipts: [], result: emptyResult(), position: r.position };
     if (this.materialized.size > 4096) this.materialized.clear();
     this.materialized.set(n, mined);
     this.byHash.set(mined.hash, n);

@@ -13,10 +13,10 @@ import { createBlock } from "@ethereumjs/block";
 import { EventEmitter } from "node:events";
 import { createTx, createTxFromRLP } from "@ethereumjs/tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { Address, bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
+import { bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
 
 import { BlockOverlay } from "../engine/block-overlay";
-import { StateDiff } from "../engine/flat-state";
+import { EMPTY_CODE_HASH, StateDiff } from "../engine/flat-state";
 import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
 import { withSender } from "../engine/prepare";
@@ -58,7 +58,7 @@ interface Snapshot {
 /** EIP-7825's per-transaction gas cap (Osaka). */
 const MAX_TX_GAS = 16_777_216n;
 
-const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: "0xc5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470", hasStorage: false };
+const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: EMPTY_CODE_HASH, hasStorage: false };
 
 export class ParallelNetworkProvider extends EventEmitter {
   chain: Chain;
@@ -140,12 +140,18 @@ export class ParallelNetworkProvider extends EventEmitter {
     return BigInt(Math.floor(Date.now() / 1000)) + this.timeOffset;
   }
 
-  /** Timestamp of the next block: the one set with evm_setNextBlockTimestamp, else the clock, always after the parent. */
-  private takeTimestamp(): bigint {
+  /** Timestamp the next block would get: the one set with evm_setNextBlockTimestamp, else the clock, always after the parent. */
+  private peekTimestamp(): bigint {
     const parent = this.chain.head.block.header.timestamp;
     const wanted = this.nextTimestamp ?? this.now();
-    this.nextTimestamp = undefined;
     return wanted > parent ? wanted : parent + 1n;
+  }
+
+  /** The next block's timestamp, for a block being mined now (a set timestamp is used once). */
+  private takeTimestamp(): bigint {
+    const t = this.peekTimestamp();
+    this.nextTimestamp = undefined;
+    return t;
   }
 
   /** Journal position of a block tag ("latest", "pending", "earliest", a number or a block hash). */
@@ -154,7 +160,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 
   private blockNumberOf(tag: unknown): number {
-    if (tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return this.chain.head.block.header.number === undefined ? 0 : Number(this.chain.head.block.header.number);
+    if (tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return this.chain.height;
     if (tag === "earliest") return 0;
     if (typeof tag === "object" && tag !== null) {
       const t = tag as { blockNumber?: string; blockHash?: string };
@@ -195,29 +201,18 @@ export class ParallelNetworkProvider extends EventEmitter {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
     const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map()));
-    const header = this.chain.pendingHeader(this.takePeekTimestamp());
+    const header = this.chain.pendingHeader(this.peekTimestamp());
     // Calls pay nothing: a zero base fee lets a zero gas price through.
     const block = createBlock({ header: { ...header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
     const tx = createTx(
-      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce: this.pendingNonceOf(call.from) },
+      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce: this.pendingNonce(call.from) },
       { common: this.chain.common, freeze: false },
     );
-    const from = new Address(hexToBytes(call.from as `0x${string}`));
-    Object.assign(tx, { getSenderAddress: () => from, isSigned: () => true });
+    withSender(tx, call.from);
     const overlay = new BlockOverlay(this.chain.stateAt(call.blockNumber ?? this.chain.height));
     const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
-  }
-
-  private pendingNonceOf(address: string): bigint {
-    return this.pendingNonce(address.toLowerCase());
-  }
-
-  private takePeekTimestamp(): bigint {
-    const parent = this.chain.head.block.header.timestamp;
-    const wanted = this.nextTimestamp ?? this.now();
-    return wanted > parent ? wanted : parent + 1n;
   }
 
   /** Checks a transaction against the pending state before it enters the mempool. */
@@ -325,7 +320,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_accounts: () => [...this.signers.keys()],
     eth_blockNumber: () => quantity(this.chain.height),
     eth_coinbase: () => this.options.coinbase,
-    eth_gasPrice: () => quantity(this.chain.pendingHeader(this.takePeekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
+    eth_gasPrice: () => quantity(this.chain.pendingHeader(this.peekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
     eth_feeHistory: ([count, newest, percentiles]: unknown[]) => {
       const n = Number(parseQuantity(count, "block count"));
@@ -405,7 +400,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       const r = parseCallRequest(request, true);
       const key = this.signers.get(r.from);
       if (key === undefined && !this.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
-      const header = this.chain.pendingHeader(this.takePeekTimestamp());
+      const header = this.chain.pendingHeader(this.peekTimestamp());
       const gasLimit = r.gas ?? (await this.estimate(r));
       const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? this.pendingNonce(r.from) };
       // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.

@@ -5,6 +5,8 @@
 import { Address, bytesToUnprefixedHex, concatBytes, intToBytes, privateToAddress, utf8ToBytes } from "@ethereumjs/util";
 import { keccak_256 } from "@noble/hashes/sha3.js";
 
+import { nativeSecp256k1 } from "../engine/crypto";
+
 export interface TestAccount {
   privateKey: Uint8Array;
   address: Address;
@@ -12,14 +14,7 @@ export interface TestAccount {
   hex: string;
 }
 
-type PublicKeyCreate = (privateKey: Uint8Array, compressed: boolean) => Uint8Array;
-let nativePublicKey: PublicKeyCreate | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  nativePublicKey = (require("secp256k1") as { publicKeyCreate: PublicKeyCreate }).publicKeyCreate;
-} catch {
-  nativePublicKey = undefined;
-}
+const nativePublicKey = nativeSecp256k1?.publicKeyCreate;
 
 /** Address of a private key; the native addon is ~100x faster than pure JS (10,000 accounts: 0.1 s instead of 8 s). */
 function addressOf(privateKey: Uint8Array): Uint8Array {

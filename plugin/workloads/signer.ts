@@ -11,17 +11,10 @@ import { createFeeMarket1559Tx } from "@ethereumjs/tx";
 import type { FeeMarket1559Tx } from "@ethereumjs/tx";
 import { Address, concatBytes, hexToBytes } from "@ethereumjs/util";
 
+import { nativeSecp256k1 } from "../engine/crypto";
 import type { TestAccount } from "./accounts";
 
-type NativeSign = (msg32: Uint8Array, privateKey: Uint8Array) => { signature: Uint8Array; recid: number };
-
-let nativeSign: NativeSign | undefined;
-try {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  nativeSign = (require("secp256k1") as { ecdsaSign: NativeSign }).ecdsaSign;
-} catch {
-  nativeSign = undefined;
-}
+const nativeSign = nativeSecp256k1?.ecdsaSign;
 
 /** Signature in the "recovered" layout @ethereumjs/tx expects from customCrypto.ecsign: recovery byte, r, s. */
 function nativeEcsign(msgHash: Uint8Array, privateKey: Uint8Array): Uint8Array {
