@@ -10,7 +10,7 @@ import type { Common } from "@ethereumjs/common";
 import type { KZG } from "@ethereumjs/util";
 import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
 
-import { hasNativeKeccak, keccak256 } from "./hash";
+import { keccak256 } from "./hash";
 
 /** The parts of the `secp256k1` addon the project uses (recovery here, signing and keys for workloads). */
 export interface NativeSecp256k1 {
@@ -41,12 +41,12 @@ export function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s
 
 export const hasNativeEcrecover = nativeRecover !== undefined;
 
-/** A copy of `common` that recovers senders and hashes natively (where the addons loaded). */
+/** A copy of `common` that recovers senders natively (where the addon loaded) and hashes with the engine's keccak. */
 export function withFastCrypto(common: Common): Common {
   const copy = common.copy();
   const crypto = { ...copy.customCrypto };
   if (hasNativeEcrecover) crypto.ecrecover ??= nativeEcrecover;
-  if (hasNativeKeccak) crypto.keccak256 ??= keccak256;
+  crypto.keccak256 ??= keccak256;
   (copy as { customCrypto: Common["customCrypto"] }).customCrypto = crypto;
   return copy;
 }

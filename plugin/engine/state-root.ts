@@ -9,7 +9,7 @@
  */
 import { RLP } from "@ethereumjs/rlp";
 import { Account, KECCAK256_RLP, bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
-import { keccak256 } from "./hash";
+import { keccak256, keccakReady } from "./hash";
 
 import { addressOf, kindOf, slotOf } from "./location";
 import type { FlatState, StateDiff } from "./flat-state";
@@ -29,6 +29,7 @@ export class StateRootComputer {
 
   /** Root of `state` with `diff` applied; with dryRun the kept tries stay those of `state`. */
   async compute(state: FlatState, diff: StateDiff | undefined, opts: { dryRun: boolean }): Promise<Uint8Array> {
+    await keccakReady;
     if (state.id !== this.syncedId || state.version !== this.syncedVersion) this.rebuild(state);
     if (diff === undefined) return this.accounts.root();
 

@@ -12,6 +12,7 @@ import type { VM } from "@ethereumjs/vm";
 import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
+import { keccakReady } from "./hash";
 import { EstimateHit, TxStateManager } from "./tx-state";
 import { installFastEipLookup, installJumpAnalysisCache } from "./vm-internals";
 
@@ -72,6 +73,7 @@ export class TxExecutor {
   }
 
   static async create(common: Common, hashes: BlockHashes): Promise<TxExecutor> {
+    await keccakReady;
     const state = new TxStateManager();
     const vm = await createVM({ common, stateManager: state, blockchain: blockchainFor(hashes) as never });
     installFastEipLookup(vm.common);

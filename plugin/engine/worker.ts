@@ -6,11 +6,12 @@
  */
 import { Block, createBlockHeaderFromRLP } from "@ethereumjs/block";
 import { Common } from "@ethereumjs/common";
+import { receiveMessageOnPort } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 
 import { BlockOverlay } from "./block-overlay";
 import { hasNativeEcrecover, loadKzg, nativeEcrecover } from "./crypto";
-import { hasNativeKeccak, keccak256 } from "./hash";
+import { keccak256, keccakReady } from "./hash";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
 import { LazyTransactions } from "./prepare";
@@ -34,7 +35,14 @@ function inbox(port: MessagePort): () => Promise<ToWorker> {
       w(m);
     } else queued.push(m);
   });
-  return () => (queued.length > 0 ? Promise.resolve(queued.shift()!) : new Promise((resolve) => (waiter = resolve)));
+  return () => {
+    if (queued.length > 0) return Promise.resolve(queued.shift()!);
+    // A message already in the port is taken at once, without a trip
+    // through the event loop (the listener has delivered everything before it).
+    const waiting = receiveMessageOnPort(port);
+    if (waiting !== undefined) return Promise.resolve(waiting.message as ToWorker);
+    return new Promise((resolve) => (waiter = resolve));
+  };
 }
 
 /** Deterministic per (seed, tx, incarnation): the same run jitters the same way. */
@@ -49,6 +57,7 @@ export default async function session(config: SessionConfig): Promise<number> {
   const port = config.port as MessagePort;
   const send = (m: FromWorker) => port.postMessage(m);
   const nextMessage = inbox(port);
+  await keccakReady;
   send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
   const stateMsg = await nextMessage();
   if (stateMsg.type !== "state") throw new Error(`bug: worker expected state, got ${stateMsg.type}`);
@@ -64,7 +73,7 @@ export default async function session(config: SessionConfig): Promise<number> {
 
   const customCrypto = {
     ...(hasNativeEcrecover ? { ecrecover: nativeEcrecover } : {}),
-    ...(hasNativeKeccak ? { keccak256 } : {}),
+    keccak256,
     ...(config.needsKzg ? { kzg: loadKzg() } : {}),
   };
   const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
