@@ -47,10 +47,17 @@ export class InvalidBlockError extends Error {
   }
 }
 
-export function blockGasLimitError(block: Block, index: number, used: bigint): InvalidBlockError | undefined {
+/**
+ * A transaction whose gas limit exceeds the gas the block has left after the
+ * transactions before it. A block builder (the network's miner) takes this
+ * to mean the transaction waits for a later block.
+ */
+export class BlockGasLimitExceededError extends InvalidBlockError {}
+
+export function blockGasLimitError(block: Block, index: number, used: bigint): BlockGasLimitExceededError | undefined {
   const tx = block.transactions[index];
   if (used + tx.gasLimit <= block.header.gasLimit) return undefined;
-  return new InvalidBlockError(index, bytesToHex(tx.hash()), `tx gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - used}`);
+  return new BlockGasLimitExceededError(index, bytesToHex(tx.hash()), `tx gas limit ${tx.gasLimit} exceeds the block's remaining gas ${block.header.gasLimit - used}`);
 }
 
 export async function assembleReceipts(block: Block, receipts: TxReceiptData[]): Promise<Pick<BlockResult, "receipts" | "gasUsed" | "logsBloom" | "receiptsRoot">> {

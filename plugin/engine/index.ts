@@ -13,7 +13,7 @@ import type { ParallelBlockInput } from "./parallel";
 import { executeBlockSequential } from "./sequential";
 
 export { BlockOverlay } from "./block-overlay";
-export { InvalidBlockError } from "./block-result";
+export { BlockGasLimitExceededError, InvalidBlockError } from "./block-result";
 export type { BlockResult, TxReceipt } from "./block-result";
 export { FlatState, StateDiff } from "./flat-state";
 export type { FlatAccount } from "./flat-state";

@@ -20,6 +20,7 @@ import { EMPTY_CODE_HASH, StateDiff } from "../engine/flat-state";
 import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
 import { withSender } from "../engine/prepare";
+import { BlockGasLimitExceededError } from "../engine/block-result";
 import { Wallet, getAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { AccountInfo } from "../engine/types";
@@ -249,35 +250,54 @@ export class ParallelNetworkProvider extends EventEmitter {
     return hash;
   }
 
-  /** Mines the mempool's ready transactions (nonce order per sender, arrival order across senders) as one block. */
+  /**
+   * Mines the mempool's ready transactions (nonce order per sender, arrival
+   * order across senders) as one block. Which of them fit depends on the gas
+   * they use, known only once executed: the block rule is that a
+   * transaction's gas limit fits in what the transactions before it left. So
+   * the block is executed with all of them, and when one does not fit, it
+   * and its sender's later transactions wait for a later block and the block
+   * is executed again without them (Hardhat's miner skips such a sender too).
+   */
   private async mineMempool(): Promise<void> {
-    const ready: TypedTransaction[] = [];
+    let ready: TypedTransaction[] = [];
     const nextNonce = new Map<string, bigint>();
     const waiting = [...this.mempool];
     let progress = true;
-    let gas = 0n;
     while (progress) {
       progress = false;
       for (let i = 0; i < waiting.length; i++) {
         const tx = waiting[i];
         const sender = this.senderOf(tx);
         const expected = nextNonce.get(sender) ?? (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-        if (tx.nonce !== expected || gas + tx.gasLimit > this.options.blockGasLimit) continue;
+        if (tx.nonce !== expected) continue;
         ready.push(tx);
-        gas += tx.gasLimit;
         nextNonce.set(sender, expected + 1n);
         waiting.splice(i--, 1);
         progress = true;
       }
     }
+    const timestamp = this.takeTimestamp();
+    let mined: MinedBlock;
+    for (;;) {
+      const given = new Map<number, string>();
+      ready.forEach((tx, i) => {
+        const sender = this.givenSenders.get(tx);
+        if (sender !== undefined) given.set(i, sender);
+      });
+      try {
+        mined = await this.chain.mine(ready, timestamp, ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
+        break;
+      } catch (e) {
+        if (!(e instanceof BlockGasLimitExceededError)) throw e;
+        const sender = this.senderOf(ready[e.txIndex]);
+        ready = ready.filter((tx, i) => i < e.txIndex || this.senderOf(tx) !== sender);
+      }
+    }
+    const included = new Set(ready);
+    const left = this.mempool.filter((tx) => !included.has(tx));
     this.mempool.length = 0;
-    this.mempool.push(...waiting);
-    const given = new Map<number, string>();
-    ready.forEach((tx, i) => {
-      const sender = this.givenSenders.get(tx);
-      if (sender !== undefined) given.set(i, sender);
-    });
-    const mined = await this.chain.mine(ready, this.takeTimestamp(), ready.map((tx) => this.senderOf(tx)), given.size > 0 ? given : undefined);
+    this.mempool.push(...left);
     for (const r of mined.receipts) this.printLogs(r.consoleLogs);
   }
 
