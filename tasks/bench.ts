@@ -9,8 +9,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { BENCH_WORKLOADS, DEFAULT_BENCH_WORKLOADS, defaultTxs, runBench } from "../plugin/bench/bench";
 import type { BenchReport, BenchWorkload } from "../plugin/bench/bench";
 import { pluginError } from "../plugin/hardhat/errors";
-import { PRESET_NAMES, WorkloadParameterError } from "../plugin/workloads";
-import type { PresetName } from "../plugin/workloads";
+import { PRESET_NAMES, WorkloadParameterError, shippedArtifactReader } from "../plugin/workloads";
+import type { ArtifactReader, PresetName } from "../plugin/workloads";
 import { runNetworkBench } from "../plugin/bench/network-bench";
 import type { NetworkBenchReport } from "../plugin/bench/network-bench";
 import os from "node:os";
@@ -31,15 +31,15 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     throw pluginError(`--accounts must be an integer of at least twice the block size (${2 * largestBlock}) so every transaction has its own sender and a distinct counterparty, got ${args.accounts}.`);
   }
 
-  await hre.run("compile", { quiet: true });
-  if (args.vsHardhat) return networkBenchAction(args, hre, workloads);
+  const artifacts = await bundledArtifacts(hre);
+  if (args.vsHardhat) return networkBenchAction(args, hre, workloads, artifacts);
   const report = await runBench({
     txs: args.txs,
     accounts: args.accounts,
     workers,
     repeats: args.repeats,
     workloads,
-    artifacts: (name) => hre.artifacts.readArtifactSync(name),
+    artifacts,
     skipStock: args.skipStock,
     executorOptions: { maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio, onWorkerFailure: hre.config.parallel.onWorkerFailure },
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
@@ -60,8 +60,20 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   return report;
 }
 
+/**
+ * The compiled contracts the workloads deploy: those the package ships, or,
+ * running from this repository's sources, Hardhat's artifacts of contracts/
+ * (compiled first). A user's own project is never compiled by the bench.
+ */
+async function bundledArtifacts(hre: HardhatRuntimeEnvironment): Promise<ArtifactReader> {
+  const shipped = shippedArtifactReader();
+  if (shipped !== undefined) return shipped;
+  await hre.run("compile", { quiet: true });
+  return (name) => hre.artifacts.readArtifactSync(name);
+}
+
 /** `parallel-bench --vs-hardhat`: the parallel network against Hardhat's, as a Hardhat user sees them. */
-async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment, asked: BenchWorkload[]): Promise<NetworkBenchReport> {
+async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment, asked: BenchWorkload[], artifacts: ArtifactReader): Promise<NetworkBenchReport> {
   const presets = (args.workload === "default" ? [...PRESET_NAMES] : asked.filter((w) => (PRESET_NAMES as readonly string[]).includes(w))) as PresetName[];
   if (presets.length === 0) throw pluginError(`--vs-hardhat compares DeFi presets (${PRESET_NAMES.join(", ")}); --workload named none of them.`);
   const workers = parseWorkerList(args.workers, "--workers");
@@ -73,7 +85,7 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     workloads: presets,
     txs,
     accounts: args.accounts,
-    artifacts: (name) => hre.artifacts.readArtifactSync(name),
+    artifacts,
     hardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
     parallelNetwork: () => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, hre.artifacts),
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),

@@ -6,6 +6,7 @@ export type { EngineWorkload } from "./on-engine";
 export { ACTIONS, PRESETS, PRESET_NAMES, DEFAULT_SIZE, MAX_SKEW, resolveKnobs } from "./knobs";
 export type { Action, ActionMix, Preset, PresetName, WorkloadKnobs } from "./knobs";
 export type { ArtifactReader, ContractArtifact } from "./builder";
+export { shippedArtifactReader } from "./bundled-artifacts";
 export { WorkloadParameterError, WorkloadSetupError } from "./errors";
 export { mineWorkloadOnProvider } from "./on-provider";
 export type { Eip1193Provider, MinedBlock, RpcReceipt } from "./on-provider";
