@@ -64,8 +64,10 @@ export interface ParallelOptions {
   onWorkerFailure?: "sequential" | "error";
   /** For tests: random delays before executions, [seed, max microseconds]. */
   jitter?: [number, number];
-  /** For tests: make one worker throw when it executes this tx. */
+  /** For tests: make one worker fail when it is handed this tx. */
   crashAt?: TxIndex;
+  /** For tests: how it fails: "throw" (the task rejects) or "exit" (the thread dies). Default "throw". */
+  crashMode?: "throw" | "exit";
 }
 
 export interface ParallelBlockInput extends BlockInput {
@@ -84,7 +86,7 @@ const PIPELINE = 4;
 export class ParallelExecutor {
   private readonly pool: Piscina | undefined;
   readonly workers: number;
-  private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt">> & Pick<ParallelOptions, "jitter" | "crashAt">;
+  private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt" | "crashMode">> & Pick<ParallelOptions, "jitter" | "crashAt" | "crashMode">;
 
   constructor(opts: ParallelOptions = {}) {
     this.workers = opts.workers ?? Math.max(1, Math.min(8, os.availableParallelism()));
@@ -95,6 +97,7 @@ export class ParallelExecutor {
       onWorkerFailure: opts.onWorkerFailure ?? PARALLEL_DEFAULTS.onWorkerFailure,
       jitter: opts.jitter,
       crashAt: opts.crashAt,
+      crashMode: opts.crashMode,
     };
     const threads = this.workers - 1;
     this.pool =
@@ -168,7 +171,7 @@ export class ParallelExecutor {
     const pool = this.pool;
     const outcomes = await run.execute(
       (port, index) =>
-        pool!.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined } satisfies SessionConfig, { transferList: [port as never] }),
+        pool!.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined, crashMode: this.opts.crashMode } satisfies SessionConfig, { transferList: [port as never] }),
       this.workers - 1,
       input.preState,
       (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),

@@ -29,6 +29,7 @@ export interface SessionConfig {
   jitter?: [number, number];
   /** For tests: crash (throw) when executing this tx, once per session. */
   crashAt?: TxIndex;
+  crashMode?: "throw" | "exit";
 }
 
 export type ToWorker =

@@ -113,6 +113,8 @@ export default async function session(config: SessionConfig): Promise<number> {
     const { tx, incarnation } = msg;
     if (config.crashAt === tx && !crashed) {
       crashed = true;
+      // A thread that dies mid-block (as on an out-of-memory abort) rather than a task that fails.
+      if (config.crashMode === "exit") process.exit(70);
       throw new Error(`injected worker crash at tx ${tx}`);
     }
     if (config.jitter !== undefined) {
