@@ -153,13 +153,14 @@ export class ParallelExecutor {
     const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
 
     const stats = emptyStats("parallel", this.workers);
+    stats.executedBy = new Array<number>(this.workers).fill(0);
     const execStart = performance.now();
     const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio);
     const sessionBase = {
       headerRlp: block.header.serialize(),
       withdrawals: block.withdrawals !== undefined,
       txs: txs.bytes,
-      impersonated: input.impersonated === undefined ? undefined : [...input.impersonated],
+      knownSenders: input.knownSenders === undefined ? undefined : [...input.knownSenders],
       chain: (common as unknown as { _chainParams: unknown })._chainParams,
       hardfork: common.hardfork(),
       eips: common.eips(),
@@ -363,6 +364,7 @@ class BlockRun {
               readySessions++;
             } else {
               inflight[w]--;
+              this.stats.executedBy![w + 1]++;
               const t = performance.now();
               this.onOutcome(m.outcome);
               this.commitReady();
@@ -422,6 +424,7 @@ class BlockRun {
             continue;
           }
           this.stats.txs[task.tx].incarnations++;
+          this.stats.executedBy![0]++;
           const tx = task.tx;
           lastLocal = tx;
           const outcome = await runLocally(tx, task.incarnation, {

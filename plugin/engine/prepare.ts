@@ -25,11 +25,14 @@ export interface BlockInput {
   /** Compute the post-state root (default true). */
   computeStateRoot?: boolean;
   /**
-   * Transactions whose sender is given rather than signed (Hardhat's
-   * impersonated accounts): index -> 0x-prefixed sender. Their signatures
-   * are placeholders and are never recovered.
+   * Transactions whose sender the caller knows (index -> 0x-prefixed
+   * sender): it is taken as given, not recovered from the signature. Hardhat's
+   * impersonated accounts send with placeholder signatures that have no
+   * sender to recover; a network that checked each transaction's signature
+   * when it accepted it saves the executors recovering it again. A wrong
+   * sender here gives a wrong block: only trusted callers set it.
    */
-  impersonated?: Map<number, string>;
+  knownSenders?: ReadonlyMap<number, string>;
 }
 
 /**
@@ -56,7 +59,7 @@ export class LazyTransactions {
   constructor(
     readonly bytes: Uint8Array[],
     common: Common,
-    private readonly impersonated?: ReadonlyMap<number, string>,
+    private readonly knownSenders?: ReadonlyMap<number, string>,
   ) {
     this.parsed = new Array(bytes.length);
     this.common = sharedTxCommon(common);
@@ -67,7 +70,7 @@ export class LazyTransactions {
   get(i: number): TypedTransaction {
     let tx = this.parsed[i];
     if (tx === undefined) {
-      const sender = this.impersonated?.get(i);
+      const sender = this.knownSenders?.get(i);
       if (sender !== undefined) return (this.parsed[i] = withSender(createTxFromRLP(this.bytes[i], { common: this.common, freeze: false }), sender));
       tx = this.parsed[i] = createTxFromRLP(this.bytes[i], { common: this.common });
       const key = this.senderKeys?.[i];
@@ -78,8 +81,8 @@ export class LazyTransactions {
   }
 
   /** Whether tx i has a given sender (no signature to recover). */
-  isImpersonated(i: number): boolean {
-    return this.impersonated?.has(i) === true;
+  hasKnownSender(i: number): boolean {
+    return this.knownSenders?.has(i) === true;
   }
 
   /** A sender public key recovered by another thread, used if tx i is not parsed yet. */
@@ -99,7 +102,7 @@ export interface PreparedBlock {
 export function prepareBlock(input: BlockInput): PreparedBlock {
   const common = withFastCrypto(input.block.common);
   const bytes = input.block.transactions.map((tx) => tx.serialize());
-  return { block: input.block, common, txs: new LazyTransactions(bytes, common, input.impersonated) };
+  return { block: input.block, common, txs: new LazyTransactions(bytes, common, input.knownSenders) };
 }
 
 /**

@@ -154,6 +154,12 @@ export interface BlockStats {
   executionMs: number;
   /** Calling-thread time spent coordinating (results, validation, commits, dispatch), ms. */
   coordinatorMs: number;
+  /**
+   * Incarnations each executing thread ran, the calling thread first (parallel
+   * mode only). A worker thread still starting up runs none: small blocks can
+   * finish on the calling thread alone.
+   */
+  executedBy?: number[];
   /** Wall time of the state-root computation, ms (0 when not computed). */
   stateRootMs: number;
   /** executionMs + stateRootMs + pre/post phases. */

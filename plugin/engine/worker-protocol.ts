@@ -16,8 +16,8 @@ export interface SessionConfig {
   withdrawals: boolean;
   /** Serialized transactions, parsed by the worker when it first runs each. */
   txs: Uint8Array[];
-  /** Transactions with a given sender instead of a signature (impersonated accounts). */
-  impersonated?: [TxIndex, string][];
+  /** Transactions whose sender is given, not recovered (BlockInput.knownSenders). */
+  knownSenders?: [TxIndex, string][];
   chain: unknown;
   hardfork: string;
   eips: number[];

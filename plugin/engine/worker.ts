@@ -79,7 +79,7 @@ export default async function session(config: SessionConfig): Promise<number> {
   const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
   // runTx needs only the header environment: no need to parse the block's transactions here.
   const block = new Block(createBlockHeaderFromRLP(config.headerRlp, { common }), [], [], config.withdrawals ? [] : undefined, { common });
-  const txs = new LazyTransactions(config.txs, common, config.impersonated === undefined ? undefined : new Map(config.impersonated));
+  const txs = new LazyTransactions(config.txs, common, config.knownSenders === undefined ? undefined : new Map(config.knownSenders));
   const executor = await TxExecutor.create(common, new Map(config.blockHashes));
   const base = new BlockOverlay(state);
   base.apply(-1, config.prePhase);
@@ -99,8 +99,8 @@ export default async function session(config: SessionConfig): Promise<number> {
       const keys: Uint8Array[] = [];
       for (let i = msg.from; i < msg.to; i++) {
         try {
-          // An impersonated sender has no key to recover; the executing thread knows its address.
-          keys.push(txs.isImpersonated(i) ? new Uint8Array(0) : txs.get(i).getSenderPublicKey());
+          // A given sender needs no key; the executing thread knows its address.
+          keys.push(txs.hasKnownSender(i) ? new Uint8Array(0) : txs.get(i).getSenderPublicKey());
         } catch {
           keys.push(new Uint8Array(0)); // the executing thread reports the invalid signature
         }

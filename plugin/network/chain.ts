@@ -184,12 +184,16 @@ export class Chain {
    * Executes `txs` as the next block and appends it. The transactions must
    * be valid in this order (the caller checks nonces, funds and gas); an
    * invalid one throws the engine's InvalidBlockError and changes nothing.
+   * `senders`, when given, are the transactions' senders as the caller
+   * established them when it accepted them (recovered, or impersonated): the
+   * engine takes them as they are instead of recovering them again.
    */
-  async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[], impersonated?: Map<number, string>): Promise<MinedBlock> {
+  async mine(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<MinedBlock> {
     const header = this.pendingHeader(timestamp);
     if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
     const draft = this.assemble(header, txs);
-    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, impersonated, computeStateRoot: false };
+    const knownSenders = senders === undefined ? undefined : new Map(senders.map((s, i) => [i, s]));
+    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, computeStateRoot: false };
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.

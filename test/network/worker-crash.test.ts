@@ -59,23 +59,27 @@ describe("parallel network: a worker thread dies while mining", function () {
 
   for (const crashMode of ["exit", "throw"] as const) {
     it(`mines the block correctly and stays usable (worker ${crashMode === "exit" ? "thread exits" : "task throws"})`, async function () {
-      // Worker thread 0 fails when handed tx 9; whether it is handed that tx depends on timing, so mine until it happened.
+      // Worker thread 0 fails when handed tx 9. Whether it is handed that tx
+      // depends on timing (and on the thread having started: until then the
+      // calling thread mines alone), so mine until it happened, and then until
+      // a block ran partly on a worker thread again.
       const crashing = network({ enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000, crashAt: 9, crashMode });
       const sequential = network({ enabled: false });
       try {
         let crashes = 0;
         let parallelAfterCrash = 0;
-        for (let round = 0; round < 20 && (crashes === 0 || parallelAfterCrash === 0); round++) {
+        const deadline = Date.now() + 60_000;
+        for (let round = 0; Date.now() < deadline && (crashes === 0 || parallelAfterCrash === 0); round++) {
           const [got, expected] = await mineTransfers([crashing, sequential], round, 24);
           expect(got.transactions).to.have.length(24);
           expect(got.stateRoot, `round ${round}`).to.equal(expected.stateRoot);
           expect(got.receiptsRoot, `round ${round}`).to.equal(expected.receiptsRoot);
-          const report = (await crashing.request({ method: "parallel_getBlockReport", params: ["latest"] })) as { mode: string; fallbackReason: string | null };
+          const report = (await crashing.request({ method: "parallel_getBlockReport", params: ["latest"] })) as { mode: string; fallbackReason: string | null; executedBy: number[] | null };
           if (report.fallbackReason === "worker-failure") crashes++;
-          else if (crashes > 0 && report.mode === "parallel") parallelAfterCrash++;
+          else if (crashes > 0 && report.mode === "parallel" && report.executedBy![1] > 0) parallelAfterCrash++;
         }
         expect(crashes, "blocks in which the worker failed").to.be.greaterThan(0);
-        expect(parallelAfterCrash, "parallel blocks after the failure").to.be.greaterThan(0);
+        expect(parallelAfterCrash, "blocks run partly on a worker thread after the failure").to.be.greaterThan(0);
         // Still a working network: a plain transaction automines.
         const hash = await crashing.request({ method: "eth_sendTransaction", params: [{ from: ACCOUNTS[29].address.toString(), to: ACCOUNTS[0].address.toString(), value: "0x1" }] });
         expect(((await crashing.request({ method: "eth_getTransactionReceipt", params: [hash] })) as { status: string }).status).to.equal("0x1");
