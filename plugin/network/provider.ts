@@ -29,6 +29,7 @@ import { Chain } from "./chain";
 import type { ChainOptions } from "./chain";
 import { effectiveGasPrice, formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
 import type { MinedBlock } from "./chain";
+import { blockReport } from "./block-report";
 import { keccak256 } from "../engine/hash";
 import { RpcError, executionFailure } from "./errors";
 import type { CustomErrorDecoder } from "./errors";
@@ -635,24 +636,12 @@ export class ParallelNetworkProvider extends EventEmitter {
     }),
 
     /** The engine's report for a block: how it executed and what each transaction read and wrote. */
-    parallel_getBlockReport: ([tag]: unknown[]) => {
+    parallel_getBlockReport: ([tag, options]: unknown[]) => {
+      if (options !== undefined && (typeof options !== "object" || options === null)) {
+        throw new RpcError(-32602, 'parallel_getBlockReport options must be an object such as { "details": true }');
+      }
       const mined = this.chain.blockByNumber(this.blockNumberOf(tag ?? "latest"))!;
-      const stats = mined.result.stats;
-      return {
-        number: quantity(mined.block.header.number),
-        mode: stats?.mode ?? "genesis",
-        fallbackReason: stats?.fallbackReason ?? null,
-        workers: stats?.workers ?? 0,
-        executedBy: stats?.executedBy ?? null,
-        reexecutions: stats?.reexecutions ?? 0,
-        executionMs: stats?.executionMs ?? 0,
-        transactions: mined.receipts.map((r, i) => ({
-          hash: r.txHash,
-          incarnations: stats?.txs[i]?.incarnations ?? 1,
-          reads: mined.result.reads[i]?.length ?? 0,
-          writes: mined.result.writeSets[i]?.writes.length ?? 0,
-        })),
-      };
+      return blockReport(mined, { details: (options as { details?: unknown } | undefined)?.details === true });
     },
   };
 

@@ -1,0 +1,92 @@
+/**
+ * parallel_getBlockReport: the execution report of a block and its
+ * conflicts. A block where half the transfers pay one recipient: each of
+ * those depends on the one before through the recipient's balance, which is
+ * the block's hotspot; the other half are independent.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+import { expect } from "chai";
+import { parseEther } from "ethers";
+
+import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
+import { testAccounts } from "../../plugin/workloads/accounts";
+import { workloadChainCommon } from "../../plugin/workloads/signer";
+
+const ACCOUNTS = testAccounts(41, 3);
+const COINBASE = "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e";
+
+interface Report {
+  mode: string;
+  workers: number;
+  executedBy: number[] | null;
+  dependentTxs: number;
+  idealSpeedup: { unbounded: number; atWorkers: number };
+  hotspots: { location: string; dependentTxs: number }[];
+  transactions: { hash: string; incarnations: number; dependsOn: { tx: number; locations: string[] }[]; readSet?: string[]; writeSet?: string[] }[];
+}
+
+describe("parallel network: block reports", function () {
+  this.timeout(60_000);
+  let net: ParallelNetworkProvider;
+  const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
+  const hot = ACCOUNTS[40].address.toString();
+
+  before(async function () {
+    net = new ParallelNetworkProvider({
+      common: workloadChainCommon(),
+      // The coinbase exists from genesis: otherwise the first fee payment creates it, and every later tx depends on that one.
+      genesisAccounts: [...ACCOUNTS.map((a) => a.address.toString()), COINBASE].map((address) => ({ address, balance: parseEther("10") })),
+      localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
+      blockGasLimit: 30_000_000n,
+      initialBaseFeePerGas: 1_000_000_000n,
+      coinbase: COINBASE,
+      genesisTimestamp: 1_700_000_000n,
+      automine: true,
+      clientVersion: "HardhatParallel/test",
+      parallel: { enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
+    });
+    await rpc("evm_setAutomine", false);
+    for (let i = 0; i < 40; i++) {
+      // Even senders pay the hot recipient, odd ones a fresh address each.
+      const to = i % 2 === 0 ? hot : `0x${(0xbeef00 + i).toString(16).padStart(40, "0")}`;
+      await rpc("eth_sendTransaction", { from: ACCOUNTS[i].address.toString(), to, value: "0x1", gas: "0x5208" });
+    }
+    await rpc("evm_mine");
+    await rpc("evm_setAutomine", true);
+  });
+
+  after(async function () {
+    await net.close();
+  });
+
+  it("names the dependencies between transactions and the location behind them", async function () {
+    const report = (await rpc("parallel_getBlockReport", "latest")) as Report;
+    expect(report.mode).to.equal("parallel");
+    expect(report.transactions).to.have.length(40);
+    expect(report.executedBy!.reduce((a, b) => a + b, 0)).to.equal(report.transactions.reduce((a, t) => a + t.incarnations, 0));
+    const location = `balance ${hot.toLowerCase()}`;
+    for (let j = 0; j < 40; j++) {
+      const expected = j % 2 === 0 && j > 0 ? [{ tx: j - 2, locations: [location] }] : [];
+      expect(report.transactions[j].dependsOn, `tx ${j}`).to.deep.equal(expected);
+    }
+    expect(report.dependentTxs).to.equal(19);
+    expect(report.hotspots).to.deep.equal([{ location, dependentTxs: 19 }]);
+    // The chain of 20 hot transfers bounds the speedup; with equal work per tx that is 40 / 20.
+    expect(report.idealSpeedup.unbounded).to.be.within(1.2, 3.5);
+    expect(report.idealSpeedup.atWorkers).to.be.at.most(2);
+  });
+
+  it("lists read and write sets on request, and rejects malformed options", async function () {
+    const report = (await rpc("parallel_getBlockReport", "latest", { details: true })) as Report;
+    const first = report.transactions[0];
+    expect(first.writeSet).to.include(`balance ${hot.toLowerCase()}`);
+    expect(first.readSet).to.include(`balance ${hot.toLowerCase()}`);
+    expect((await rpc("parallel_getBlockReport", "latest")) as Report).not.to.have.nested.property("transactions[0].readSet");
+    const error = await rpc("parallel_getBlockReport", "latest", "details").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(RpcError);
+    expect((error as RpcError).code).to.equal(-32602);
+  });
+});
