@@ -231,16 +231,35 @@ export class ParallelNetworkProvider extends EventEmitter {
     }
     const sender = this.senderOf(tx);
     const expected = this.pendingNonce(sender);
-    if (tx.nonce < expected) throw new RpcError(-32000, `Nonce too low. Expected nonce to be ${expected} but got ${tx.nonce}.`);
+    // Hardhat's network queues a future nonce only when it is not automining.
+    const queueNote = this.automine ? " Note that transactions can't be queued when automining." : "";
+    if (tx.nonce < expected) throw new RpcError(-32000, `Nonce too low. Expected nonce to be ${expected} but got ${tx.nonce}.${queueNote}`);
+    if (tx.nonce > expected && this.automine) throw new RpcError(-32000, `Nonce too high. Expected nonce to be ${expected} but got ${tx.nonce}.${queueNote}`);
+    this.checkGasCap(tx.gasLimit);
     if (tx.gasLimit > this.options.blockGasLimit) {
       throw new RpcError(-32000, `Transaction gas limit is ${tx.gasLimit} and exceeds block gas limit of ${this.options.blockGasLimit}`);
     }
     const intrinsic = tx.getIntrinsicGas();
     if (tx.gasLimit < intrinsic) throw new RpcError(-32000, `Transaction requires at least ${intrinsic} gas but got ${tx.gasLimit}`);
+    const feeCap = "maxFeePerGas" in tx ? (tx.maxFeePerGas as bigint) : (tx as { gasPrice: bigint }).gasPrice;
+    const baseFee = (this.chain.pendingHeader(this.peekTimestamp()).baseFeePerGas as bigint | undefined) ?? 0n;
+    if (this.automine && feeCap < baseFee) {
+      const field = "maxFeePerGas" in tx ? "maxFeePerGas" : "gasPrice";
+      throw new RpcError(-32000, `Transaction ${field} (${feeCap}) is too low for the next block, which has a baseFeePerGas of ${baseFee}`);
+    }
     const balance = this.chain.state.balance(Chain.engineAddress(sender));
-    const cost = tx.getUpfrontCost();
+    // The most the sender can be charged: the whole gas limit at the fee cap, plus value and blob fees.
+    const blobCost = "getBlobGas" in tx && "maxFeePerBlobGas" in tx ? (tx as { getBlobGas(): bigint }).getBlobGas() * (tx.maxFeePerBlobGas as bigint) : 0n;
+    const cost = tx.gasLimit * feeCap + tx.value + blobCost;
     if (balance < cost) {
       throw new RpcError(-32000, `Sender doesn't have enough funds to send tx. The max upfront cost is: ${cost} and the sender's balance is: ${balance}.`);
+    }
+  }
+
+  /** EIP-7825 (Osaka): no transaction may have a gas limit above 2^24. */
+  private checkGasCap(gasLimit: bigint): void {
+    if (this.chain.common.isActivatedEIP(7825) && gasLimit > MAX_TX_GAS) {
+      throw new RpcError(-32000, `Transaction gas limit is ${gasLimit} and exceeds transaction gas cap of ${MAX_TX_GAS}`);
     }
   }
 
@@ -385,22 +404,24 @@ export class ParallelNetworkProvider extends EventEmitter {
     },
 
     eth_getBlockByNumber: ([tag, full]: unknown[]) => {
+      if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByNumber expects 2 params: a block tag and whether to include full transactions (a boolean), got ${JSON.stringify([tag, full])}`);
       const n = tag === "pending" ? undefined : this.blockNumberOf(tag);
       return n === undefined ? null : formatBlock(this.chain.blockByNumber(n)!, full === true);
     },
     eth_getBlockByHash: ([hash, full]: unknown[]) => {
-      const mined = this.chain.blockByHash(parseData(hash, "block hash"));
+      if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByHash expects 2 params: a block hash and whether to include full transactions (a boolean), got ${JSON.stringify([hash, full])}`);
+      const mined = this.chain.blockByHash(parseHash(hash, "block hash"));
       return mined === undefined ? null : formatBlock(mined, full === true);
     },
     eth_getTransactionByHash: ([hash]: unknown[]) => {
-      const h = parseData(hash, "transaction hash");
+      const h = parseHash(hash, "transaction hash");
       const found = this.chain.transaction(h);
       if (found !== undefined) return formatTransaction(found.mined.block.transactions[found.index], found.mined, found.index);
       const pending = this.mempool.find((tx) => bytesToHex(tx.hash()) === h);
       return pending === undefined ? null : formatTransaction(pending);
     },
     eth_getTransactionReceipt: ([hash]: unknown[]) => {
-      const found = this.chain.transaction(parseData(hash, "transaction hash"));
+      const found = this.chain.transaction(parseHash(hash, "transaction hash"));
       return found === undefined ? null : formatReceipt(found.mined, found.index);
     },
 
@@ -410,10 +431,16 @@ export class ParallelNetworkProvider extends EventEmitter {
       try {
         tx = createTxFromRLP(bytes, { common: this.txCommon() });
       } catch (e) {
+        // @ethereumjs rejects these while decoding; say it as Hardhat's network does.
         const message = (e as Error).message;
         if (/chain ?id/i.test(message)) {
           throw new RpcError(-32602, `Trying to send a raw transaction with an invalid chainId. The expected chainId is ${this.chain.common.chainId()}`);
         }
+        const capped = /gas limit (\d+) exceeds the maximum allowed by EIP-7825/.exec(message);
+        if (capped !== null) this.checkGasCap(BigInt(capped[1]));
+        if (/^Invalid Signature/.test(message)) throw new RpcError(-32602, "Invalid Signature");
+        const type = /TypedTransaction with ID (\d+) unknown/.exec(message);
+        if (type !== null) throw new RpcError(-32602, `Invalid transaction type ${type[1]}.`);
         throw new RpcError(-32602, `Invalid raw transaction: ${message}`);
       }
       return this.submit(tx);
@@ -423,6 +450,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       const key = this.signers.get(r.from);
       if (key === undefined && !this.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
       const header = this.chain.pendingHeader(this.peekTimestamp());
+      if (r.gas !== undefined) this.checkGasCap(r.gas);
       const gasLimit = r.gas ?? (await this.estimate(r));
       const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? this.pendingNonce(r.from) };
       // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.
@@ -531,13 +559,15 @@ export class ParallelNetworkProvider extends EventEmitter {
       return true;
     },
     evm_increaseTime: ([seconds]: unknown[]) => {
-      this.timeOffset += BigInt(Number(seconds));
+      const valid = (typeof seconds === "number" && Number.isSafeInteger(seconds) && seconds >= 0) || (typeof seconds === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(seconds));
+      if (!valid) throw new RpcError(-32602, `Timestamp must be a non-negative number not exceeding 2^64 - 1, got ${JSON.stringify(seconds)}`);
+      this.timeOffset += BigInt(seconds as number | string);
       return String(this.timeOffset);
     },
     evm_setNextBlockTimestamp: ([timestamp]: unknown[]) => {
       const t = parseQuantity(timestamp, "timestamp");
       if (t <= this.chain.head.block.header.timestamp) {
-        throw new RpcError(-32000, `Timestamp ${t} is lower than or equal to previous block's timestamp ${this.chain.head.block.header.timestamp}`);
+        throw new RpcError(-32000, `Timestamp ${t} is lower than the previous block's timestamp ${this.chain.head.block.header.timestamp}`);
       }
       this.nextTimestamp = t;
       return null;
@@ -707,6 +737,11 @@ function parseAddress(v: unknown): Hex {
 
 function parseData(v: unknown, what: string): Hex {
   if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x-prefixed hex bytes`);
+  return v.toLowerCase() as Hex;
+}
+
+function parseHash(v: unknown, what: string): Hex {
+  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x followed by 64 hex digits`);
   return v.toLowerCase() as Hex;
 }
 
