@@ -11,6 +11,7 @@ import { CustomErrorDecoder } from "../network/errors";
 import { ParallelNetworkProvider } from "../network/provider";
 import { workloadChainCommon } from "../workloads/signer";
 import type { ParallelConfig } from "./config";
+import { pluginError } from "./errors";
 
 /** Hardhat's network reports itself so; the network helpers refuse any other client. */
 const CLIENT_VERSION = "HardhatNetwork/2.29.1/hardhat-parallel/0.1.0";
@@ -28,6 +29,11 @@ function printSolidityLogs(calls: Uint8Array[]): void {
 }
 
 export async function createParallelNetwork(config: HardhatNetworkConfig, parallel: ParallelConfig, artifacts: Artifacts): Promise<ParallelNetworkProvider> {
+  if (config.forking?.enabled === true) {
+    throw pluginError(
+      `the parallel network cannot fork yet (networks.hardhat.forking is set to ${config.forking.url}). Run forked tests on Hardhat's own network: HARDHAT_PARALLEL=0, or parallel.enabled false.`,
+    );
+  }
   const errorDecoder = new CustomErrorDecoder();
   for (const name of await artifacts.getAllFullyQualifiedNames()) errorDecoder.add((await artifacts.readArtifact(name)).abi);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -43,6 +49,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     genesisTimestamp: BigInt(Math.floor(new Date(config.initialDate ?? Date.now()).getTime() / 1000)),
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
+    mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
     clientVersion: CLIENT_VERSION,
     errorDecoder,
     printConsoleLogs: printSolidityLogs,

@@ -30,6 +30,7 @@ import type { ChainOptions } from "./chain";
 import { effectiveGasPrice, formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
 import type { MinedBlock } from "./chain";
 import { blockReport } from "./block-report";
+import { Heap } from "./heap";
 import { keccak256 } from "../engine/hash";
 import { RpcError, executionFailure } from "./errors";
 import type { CustomErrorDecoder } from "./errors";
@@ -48,6 +49,12 @@ export interface NetworkOptions extends ChainOptions {
   printConsoleLogs?: (calls: Uint8Array[]) => void;
   /** Interval mining: a block every this many ms, or a random delay in [min, max] ms; 0 or absent: off. */
   intervalMining?: number | [number, number];
+  /**
+   * Order of pending transactions in a mined block (Hardhat's
+   * mining.mempool.order): "priority" (default) takes the highest miner tip
+   * first, "fifo" the order they arrived in; a sender's nonce order always holds.
+   */
+  mempoolOrder?: "priority" | "fifo";
 }
 
 interface Snapshot {
@@ -68,6 +75,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   /** The options as given, for hardhat_reset (evm_setBlockGasLimit changes the live ones). */
   private readonly initial: NetworkOptions;
   private automine: boolean;
+  private readonly mempoolOrder: "priority" | "fifo";
   private readonly mempool: TypedTransaction[] = [];
   private readonly signers = new Map<string, Uint8Array>();
   /** Accounts eth_sendTransaction may send from without a key (hardhat_impersonateAccount). */
@@ -85,6 +93,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     // An event emitter like every Hardhat provider: the wrappers Hardhat puts around it forward listener calls.
     super();
     this.initial = { ...options };
+    this.mempoolOrder = options.mempoolOrder ?? "priority";
     this.chain = new Chain(options);
     this.automine = options.automine;
     this.setIntervalMining(options.intervalMining);
@@ -286,24 +295,8 @@ export class ParallelNetworkProvider extends EventEmitter {
    * is executed again without them (Hardhat's miner skips such a sender too).
    */
   private async mineMempool(): Promise<void> {
-    let ready: TypedTransaction[] = [];
-    const nextNonce = new Map<string, bigint>();
-    const waiting = [...this.mempool];
-    let progress = true;
-    while (progress) {
-      progress = false;
-      for (let i = 0; i < waiting.length; i++) {
-        const tx = waiting[i];
-        const sender = this.senderOf(tx);
-        const expected = nextNonce.get(sender) ?? (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-        if (tx.nonce !== expected) continue;
-        ready.push(tx);
-        nextNonce.set(sender, expected + 1n);
-        waiting.splice(i--, 1);
-        progress = true;
-      }
-    }
     const timestamp = this.takeTimestamp();
+    let ready = this.blockOrder(this.chain.pendingHeader(timestamp).baseFeePerGas as bigint | undefined);
     let mined: MinedBlock;
     for (;;) {
       try {
@@ -320,6 +313,56 @@ export class ParallelNetworkProvider extends EventEmitter {
     this.mempool.length = 0;
     this.mempool.push(...left);
     for (const r of mined.receipts) this.printLogs(r.consoleLogs);
+  }
+
+  /**
+   * The pending transactions that can go into the next block, in the order
+   * they go in: each sender's run of consecutive nonces from its account's
+   * nonce, senders interleaved by the mempool order. "priority" repeatedly
+   * takes, among the senders' next transactions, the one paying the miner
+   * most per gas (min(max priority fee, fee cap - base fee), or gas price -
+   * base fee), the earlier arrival on ties; "fifo" takes them as they
+   * arrived.
+   */
+  private blockOrder(baseFee: bigint | undefined): TypedTransaction[] {
+    const queues = new Map<string, TypedTransaction[]>();
+    for (const tx of this.mempool) {
+      const sender = this.senderOf(tx);
+      let queue = queues.get(sender);
+      if (queue === undefined) queues.set(sender, (queue = []));
+      queue.push(tx);
+    }
+    const arrival = new Map(this.mempool.map((tx, i) => [tx, i]));
+    // Per sender: the transactions runnable in nonce order.
+    const runs: TypedTransaction[][] = [];
+    for (const [sender, queue] of queues) {
+      queue.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : arrival.get(a)! - arrival.get(b)!));
+      const run: TypedTransaction[] = [];
+      let next = (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
+      for (const tx of queue) if (tx.nonce === next) (run.push(tx), next++);
+      if (run.length > 0) runs.push(run);
+    }
+    const tip = (tx: TypedTransaction): bigint => {
+      const fee = baseFee ?? 0n;
+      if ("maxPriorityFeePerGas" in tx) {
+        const headroom = (tx.maxFeePerGas as bigint) - fee;
+        return (tx.maxPriorityFeePerGas as bigint) < headroom ? (tx.maxPriorityFeePerGas as bigint) : headroom;
+      }
+      return (tx as { gasPrice: bigint }).gasPrice - fee;
+    };
+    // A heap of each sender's next transaction.
+    const priority = this.mempoolOrder === "priority";
+    const heads = new Heap<{ run: TypedTransaction[]; at: number; tip: bigint; arrival: number }>((a, b) =>
+      priority && a.tip !== b.tip ? a.tip > b.tip : a.arrival < b.arrival,
+    );
+    const enter = (run: TypedTransaction[], at: number) => heads.push({ run, at, tip: tip(run[at]), arrival: arrival.get(run[at])! });
+    for (const run of runs) enter(run, 0);
+    const ordered: TypedTransaction[] = [];
+    for (let head = heads.pop(); head !== undefined; head = heads.pop()) {
+      ordered.push(head.run[head.at]);
+      if (head.at + 1 < head.run.length) enter(head.run, head.at + 1);
+    }
+    return ordered;
   }
 
   /** A local account's key as an ethers wallet, for the signing methods. */

@@ -174,6 +174,20 @@ describe("parallel network selection", function () {
     );
   });
 
+  it("refuses a forking network config with a message saying how to run it", async function () {
+    const { default: hre } = await import("hardhat");
+    const { createParallelNetwork } = await import("../../plugin/hardhat/network-factory");
+    const forked = { ...hre.config.networks.hardhat, forking: { enabled: true, url: "http://127.0.0.1:8545", httpHeaders: {} } };
+    const error = await createParallelNetwork(forked as never, hre.config.parallel, hre.artifacts).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).to.be.instanceOf(HardhatPluginError);
+    expect((error as Error).message).to.equal(
+      "the parallel network cannot fork yet (networks.hardhat.forking is set to http://127.0.0.1:8545). Run forked tests on Hardhat's own network: HARDHAT_PARALLEL=0, or parallel.enabled false.",
+    );
+  });
+
   it("serves the in-process network from the parallel network only when asked", async function () {
     const { default: hre } = await import("hardhat");
     const version = (await hre.network.provider.request({ method: "web3_clientVersion" })) as string;

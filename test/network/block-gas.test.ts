@@ -1,10 +1,12 @@
 /**
- * Which pending transactions a mined block takes. The rule is on gas used,
- * not on gas limits: a transaction fits when its gas limit is at most what
- * the transactions before it left of the block gas limit. One that does not
- * fit waits for the next block, with its sender's later transactions, while
- * other senders' transactions still go in. Checked against Hardhat's own
- * network with the same transactions.
+ * Which pending transactions a mined block takes, and in which order.
+ * - The rule is on gas used, not on gas limits: a transaction fits when its
+ *   gas limit is at most what the transactions before it left of the block
+ *   gas limit. One that does not fit waits for the next block, with its
+ *   sender's later transactions, while other senders' transactions still go in.
+ * - Order: by miner tip ("priority", the default) or by arrival ("fifo"),
+ *   each sender's nonce order kept.
+ * Checked against Hardhat's own network with the same transactions.
  */
 import { expect } from "chai";
 import type { Eip1193Provider } from "ethers";
@@ -50,7 +52,50 @@ async function exercise(p: Eip1193Provider): Promise<{ first: number[]; second: 
   return { first: first.positions, second: second.positions, gasUsed: [first.gasUsed, second.gasUsed] };
 }
 
+/** Sends five transactions with different tips (one sender twice) and mines them; returns the senders' labels in block order. */
+async function mempoolOrder(p: Eip1193Provider): Promise<string[]> {
+  const accounts = (await p.request({ method: "eth_accounts" })) as string[];
+  const baseFee = BigInt(((await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { baseFeePerGas: string }).baseFeePerGas);
+  const gwei = 1_000_000_000n;
+  const hex = (n: bigint) => `0x${n.toString(16)}`;
+  const eip1559 = (from: number, tip: bigint) => ({ from: accounts[from], to: accounts[9], value: "0x1", gas: "0x5208", maxFeePerGas: hex(baseFee + 20n * gwei), maxPriorityFeePerGas: hex(tip * gwei) });
+  await p.request({ method: "evm_setAutomine", params: [false] });
+  const sent: [string, Record<string, string>][] = [
+    ["a0 n0 tip 1", eip1559(0, 1n)],
+    ["a1 tip 5", eip1559(1, 5n)],
+    ["a2 tip 3", eip1559(2, 3n)],
+    ["a0 n1 tip 10", eip1559(0, 10n)],
+    // Legacy: its tip is the gas price above the next block's base fee (under 1 gwei here): between 3 and 4 gwei.
+    ["a3 legacy", { from: accounts[3], to: accounts[9], value: "0x1", gas: "0x5208", gasPrice: hex(4n * gwei) }],
+  ];
+  const labels = new Map<string, string>();
+  for (const [label, tx] of sent) labels.set((await p.request({ method: "eth_sendTransaction", params: [tx] })) as string, label);
+  await p.request({ method: "evm_mine", params: [] });
+  await p.request({ method: "evm_setAutomine", params: [true] });
+  const block = (await p.request({ method: "eth_getBlockByNumber", params: ["latest", false] })) as { transactions: string[] };
+  return block.transactions.map((h) => labels.get(h)!);
+}
+
 describe("parallel network: which pending transactions a block takes", function () {
+  for (const order of ["priority", "fifo"] as const) {
+    it(`orders a block's transactions as Hardhat's network does (mempool order ${order})`, async function () {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createProvider } = require("hardhat/internal/core/providers/construction");
+      const network = { ...hre.config.networks.hardhat, mining: { ...hre.config.networks.hardhat.mining, mempool: { order } } };
+      const config = { ...hre.config, networks: { ...hre.config.networks, hardhat: network } };
+      const expected = await mempoolOrder((await createProvider(config, "hardhat", hre.artifacts)) as Eip1193Provider);
+      const parallel = await createParallelNetwork(network, hre.config.parallel, hre.artifacts);
+      try {
+        expect(await mempoolOrder(parallel as unknown as Eip1193Provider)).to.deep.equal(expected);
+        expect(expected).to.deep.equal(
+          order === "priority" ? ["a1 tip 5", "a3 legacy", "a2 tip 3", "a0 n0 tip 1", "a0 n1 tip 10"] : ["a0 n0 tip 1", "a1 tip 5", "a2 tip 3", "a0 n1 tip 10", "a3 legacy"],
+        );
+      } finally {
+        await parallel.close();
+      }
+    });
+  }
+
   it("fills blocks by gas used, deferring a transaction that does not fit and its sender's next, as Hardhat's network does", async function () {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createProvider } = require("hardhat/internal/core/providers/construction");
