@@ -20,7 +20,7 @@ export type { FlatAccount } from "./flat-state";
 export { describeLocation } from "./location";
 export { ParallelExecutor } from "./parallel";
 export type { ParallelBlockInput, ParallelOptions } from "./parallel";
-export type { BlockInput } from "./prepare";
+export type { BlockInput, ExecutionRules } from "./prepare";
 export { executeBlockSequential } from "./sequential";
 export { StateRootComputer } from "./state-root";
 export type * from "./types";

@@ -147,7 +147,7 @@ export class ParallelExecutor {
     const started = performance.now();
     const { block, common, txs } = prepareBlock(input);
     const n = block.transactions.length;
-    const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
+    const executor = await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules);
     const overlay = new BlockOverlay(input.preState);
     await runPrePhase(executor, block, overlay);
     const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
@@ -161,6 +161,7 @@ export class ParallelExecutor {
       withdrawals: block.withdrawals !== undefined,
       txs: txs.bytes,
       knownSenders: input.knownSenders === undefined ? undefined : [...input.knownSenders],
+      rules: input.rules,
       chain: (common as unknown as { _chainParams: unknown })._chainParams,
       hardfork: common.hardfork(),
       eips: common.eips(),

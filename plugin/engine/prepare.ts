@@ -33,6 +33,14 @@ export interface BlockInput {
    * sender here gives a wrong block: only trusted callers set it.
    */
   knownSenders?: ReadonlyMap<number, string>;
+  /** Departures from the protocol's rules that development chains offer. */
+  rules?: ExecutionRules;
+}
+
+/** Development-chain relaxations of the protocol (Hardhat's network config has the same). */
+export interface ExecutionRules {
+  /** No limit on deployed code size (EIP-170) or init code size (EIP-3860). */
+  allowUnlimitedContractSize?: boolean;
 }
 
 /**

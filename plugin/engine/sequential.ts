@@ -21,7 +21,7 @@ import { finishBlock } from "./finish";
 export async function executeBlockSequential(input: BlockInput): Promise<BlockResult> {
   const started = performance.now();
   const { block, common, txs } = prepareBlock(input);
-  const executor = await TxExecutor.create(common, input.blockHashes ?? new Map());
+  const executor = await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules);
   const overlay = new BlockOverlay(input.preState);
   const stats = emptyStats("sequential", 1);
   await runPrePhase(executor, block, overlay);

@@ -13,6 +13,7 @@ import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
 import { keccakReady } from "./hash";
+import type { ExecutionRules } from "./prepare";
 import { EstimateHit, TxStateManager } from "./tx-state";
 import { installFastEipLookup, installJumpAnalysisCache } from "./vm-internals";
 
@@ -72,10 +73,16 @@ export class TxExecutor {
     });
   }
 
-  static async create(common: Common, hashes: BlockHashes): Promise<TxExecutor> {
+  static async create(common: Common, hashes: BlockHashes, rules: ExecutionRules = {}): Promise<TxExecutor> {
     await keccakReady;
     const state = new TxStateManager();
-    const vm = await createVM({ common, stateManager: state, blockchain: blockchainFor(hashes) as never });
+    const unlimited = rules.allowUnlimitedContractSize === true;
+    const vm = await createVM({
+      common,
+      stateManager: state,
+      blockchain: blockchainFor(hashes) as never,
+      evmOpts: { allowUnlimitedContractSize: unlimited, allowUnlimitedInitCodeSize: unlimited },
+    });
     installFastEipLookup(vm.common);
     installFastEipLookup(vm.evm.common);
     return new TxExecutor(vm, state);

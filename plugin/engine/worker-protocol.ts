@@ -7,6 +7,7 @@
 import type { FlatStateSnapshot, StateDiff } from "./flat-state";
 import type { MVUpdate } from "./mv-memory";
 import type { ExecutionOutcome, Incarnation, TxIndex, TxWriteSet } from "./types";
+import type { ExecutionRules } from "./prepare";
 
 export interface SessionConfig {
   port: import("node:worker_threads").MessagePort;
@@ -18,6 +19,7 @@ export interface SessionConfig {
   txs: Uint8Array[];
   /** Transactions whose sender is given, not recovered (BlockInput.knownSenders). */
   knownSenders?: [TxIndex, string][];
+  rules?: ExecutionRules;
   chain: unknown;
   hardfork: string;
   eips: number[];

@@ -80,7 +80,7 @@ export default async function session(config: SessionConfig): Promise<number> {
   // runTx needs only the header environment: no need to parse the block's transactions here.
   const block = new Block(createBlockHeaderFromRLP(config.headerRlp, { common }), [], [], config.withdrawals ? [] : undefined, { common });
   const txs = new LazyTransactions(config.txs, common, config.knownSenders === undefined ? undefined : new Map(config.knownSenders));
-  const executor = await TxExecutor.create(common, new Map(config.blockHashes));
+  const executor = await TxExecutor.create(common, new Map(config.blockHashes), config.rules);
   const base = new BlockOverlay(state);
   base.apply(-1, config.prePhase);
   const mv = new MVMemory((key) => base.read(key));

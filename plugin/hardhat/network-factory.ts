@@ -50,6 +50,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
     mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
+    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize },
     clientVersion: CLIENT_VERSION,
     errorDecoder,
     printConsoleLogs: printSolidityLogs,

@@ -18,6 +18,7 @@ import { emptyStats } from "../engine/block-result";
 import { stateRootComputerFor } from "../engine/finish";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelOptions } from "../engine/parallel";
+import type { ExecutionRules } from "../engine/prepare";
 import { executeBlockSequential } from "../engine/sequential";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
@@ -50,6 +51,8 @@ export interface ChainOptions {
   genesisTimestamp: bigint;
   /** Parallel executor options; blocks below minTxsForParallel run sequentially. */
   parallel: ParallelOptions & { enabled: boolean };
+  /** Hardhat's development relaxations (allowUnlimitedContractSize). */
+  rules?: ExecutionRules;
 }
 
 export interface MinedBlock {
@@ -193,7 +196,7 @@ export class Chain {
     if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
     const draft = this.assemble(header, txs);
     const knownSenders = senders === undefined ? undefined : new Map(senders.map((s, i) => [i, s]));
-    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, computeStateRoot: false };
+    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, rules: this.options.rules, computeStateRoot: false };
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.

@@ -94,6 +94,9 @@ export function executionFailure(evmError: string | undefined, returnValue: Uint
   if (evmError === "out of gas") {
     return new RpcError(-32000, "Transaction ran out of gas", { data: "0x", transactionHash: transactionHash ?? null });
   }
+  if (evmError === "code size to deposit exceeds maximum code size") {
+    return new ExecutionRevertedError("Transaction reverted: trying to deploy a contract whose code is too large", data, transactionHash);
+  }
   if (evmError !== undefined && evmError !== "revert") return new ExecutionRevertedError(`${PREFIX} ${evmError}`, data, transactionHash);
   if (returnValue.length === 0) return new ExecutionRevertedError("Transaction reverted without a reason string", data, transactionHash);
   try {

@@ -217,7 +217,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   private async simulate(call: CallRequest, requestedGas: bigint) {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
-    const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map()));
+    const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map(), this.options.rules));
     const header = this.chain.pendingHeader(this.peekTimestamp());
     // Calls pay nothing: a zero base fee lets a zero gas price through.
     const block = createBlock({ header: { ...header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
