@@ -55,6 +55,12 @@ export interface NetworkOptions extends ChainOptions {
    * first, "fifo" the order they arrived in; a sender's nonce order always holds.
    */
   mempoolOrder?: "priority" | "fifo";
+  /** A block may have its parent's timestamp (Hardhat's allowBlocksWithSameTimestamp). Default false. */
+  allowBlocksWithSameTimestamp?: boolean;
+  /** A failed transaction makes its send fail (it is still mined). Default true, as in Hardhat. */
+  throwOnTransactionFailures?: boolean;
+  /** A failed eth_call throws; false returns its return data instead. Default true, as in Hardhat. */
+  throwOnCallFailures?: boolean;
 }
 
 interface Snapshot {
@@ -154,7 +160,9 @@ export class ParallelNetworkProvider extends EventEmitter {
   private peekTimestamp(): bigint {
     const parent = this.chain.head.block.header.timestamp;
     const wanted = this.nextTimestamp ?? this.now();
-    return wanted > parent ? wanted : parent + 1n;
+    if (wanted > parent) return wanted;
+    // A clock behind the parent (time travel, a set timestamp) reuses the parent's timestamp when that is allowed.
+    return this.options.allowBlocksWithSameTimestamp === true ? parent : parent + 1n;
   }
 
   /** The next block's timestamp, for a block being mined now (a set timestamp is used once). */
@@ -281,7 +289,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     // Like Hardhat: a failed transaction is mined (status 0), then reported.
     const mined = this.chain.transaction(hash);
     const receipt = mined?.mined.receipts[mined.index];
-    if (receipt !== undefined && receipt.status === 0) throw executionFailure(receipt.error, receipt.returnValue, hash, this.options.errorDecoder);
+    if (receipt !== undefined && receipt.status === 0 && this.options.throwOnTransactionFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, hash, this.options.errorDecoder);
     return hash;
   }
 
@@ -554,7 +562,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
       const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit);
       this.printLogs(receipt.consoleLogs);
-      if (receipt.status === 0) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
+      if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
     eth_estimateGas: async ([request]: unknown[]) => quantity(await this.estimate(parseCallRequest(request, false))),
@@ -609,11 +617,14 @@ export class ParallelNetworkProvider extends EventEmitter {
     },
     evm_setNextBlockTimestamp: ([timestamp]: unknown[]) => {
       const t = parseQuantity(timestamp, "timestamp");
-      if (t <= this.chain.head.block.header.timestamp) {
-        throw new RpcError(-32000, `Timestamp ${t} is lower than the previous block's timestamp ${this.chain.head.block.header.timestamp}`);
+      const parent = this.chain.head.block.header.timestamp;
+      if (t < parent) throw new RpcError(-32000, `Timestamp ${t} is lower than the previous block's timestamp ${parent}`);
+      if (t === parent && this.options.allowBlocksWithSameTimestamp !== true) {
+        throw new RpcError(-32000, `Timestamp ${t} is equal to the previous block's timestamp. Enable the 'allowBlocksWithSameTimestamp' option to allow this`);
       }
       this.nextTimestamp = t;
-      return null;
+      // Hardhat's network answers with the timestamp, in decimal.
+      return t.toString();
     },
     evm_snapshot: () => {
       const id = this.nextSnapshotId++;

@@ -13,9 +13,8 @@
 import { expect } from "chai";
 import { Wallet, parseEther } from "ethers";
 import type { TransactionRequest } from "ethers";
-import hre from "hardhat";
 
-import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
+import { hardhatNetwork, parallelNetwork } from "../helpers/networks";
 
 interface Rpc {
   request(args: { method: string; params?: unknown[] }): Promise<unknown>;
@@ -129,14 +128,10 @@ describe("parallel network: bad input gets Hardhat's errors and changes nothing"
   this.timeout(60_000);
 
   it("answers every bad request as Hardhat's network does", async function () {
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { createProvider, applyProviderWrappers } = require("hardhat/internal/core/providers/construction");
-    const { BackwardsCompatibilityProviderAdapter } = require("hardhat/internal/core/providers/backwards-compatibility");
-    /* eslint-enable @typescript-eslint/no-require-imports */
-    const edr = await exercise((await createProvider(hre.config, "hardhat", hre.artifacts)) as Rpc);
-    const parallel = await createParallelNetwork(hre.network.config as never, hre.config.parallel, hre.artifacts);
+    const edr = await exercise(await hardhatNetwork());
+    const parallel = await parallelNetwork();
     try {
-      const ours = await exercise(new BackwardsCompatibilityProviderAdapter(applyProviderWrappers(parallel, hre.network.config, [])) as Rpc);
+      const ours = await exercise(parallel);
       expect(edr.changed, "requests that changed Hardhat's network").to.deep.equal([]);
       expect(ours.changed, "requests that changed the parallel network").to.deep.equal([]);
       CASES.forEach((c, i) => {

@@ -12,7 +12,7 @@ import { expect } from "chai";
 import type { Eip1193Provider } from "ethers";
 import hre from "hardhat";
 
-import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
+import { hardhatNetwork, parallelNetwork } from "../helpers/networks";
 
 /** Init code of a contract whose code loops until it runs out of gas (JUMPDEST PUSH1 0 JUMP). */
 const BURNER_INITCODE = "0x635b6000566000526004601cf3";
@@ -79,14 +79,11 @@ async function mempoolOrder(p: Eip1193Provider): Promise<string[]> {
 describe("parallel network: which pending transactions a block takes", function () {
   for (const order of ["priority", "fifo"] as const) {
     it(`orders a block's transactions as Hardhat's network does (mempool order ${order})`, async function () {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { createProvider } = require("hardhat/internal/core/providers/construction");
-      const network = { ...hre.config.networks.hardhat, mining: { ...hre.config.networks.hardhat.mining, mempool: { order } } };
-      const config = { ...hre.config, networks: { ...hre.config.networks, hardhat: network } };
-      const expected = await mempoolOrder((await createProvider(config, "hardhat", hre.artifacts)) as Eip1193Provider);
-      const parallel = await createParallelNetwork(network, hre.config.parallel, hre.artifacts);
+      const mining = { ...hre.config.networks.hardhat.mining, mempool: { order } };
+      const expected = await mempoolOrder(await hardhatNetwork({ mining }));
+      const parallel = await parallelNetwork({ mining });
       try {
-        expect(await mempoolOrder(parallel as unknown as Eip1193Provider)).to.deep.equal(expected);
+        expect(await mempoolOrder(parallel)).to.deep.equal(expected);
         expect(expected).to.deep.equal(
           order === "priority" ? ["a1 tip 5", "a3 legacy", "a2 tip 3", "a0 n0 tip 1", "a0 n1 tip 10"] : ["a0 n0 tip 1", "a1 tip 5", "a2 tip 3", "a0 n1 tip 10", "a3 legacy"],
         );
@@ -97,14 +94,10 @@ describe("parallel network: which pending transactions a block takes", function 
   }
 
   it("fills blocks by gas used, deferring a transaction that does not fit and its sender's next, as Hardhat's network does", async function () {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { createProvider } = require("hardhat/internal/core/providers/construction");
-    const network = { ...hre.config.networks.hardhat, blockGasLimit: BLOCK_GAS_LIMIT };
-    const config = { ...hre.config, networks: { ...hre.config.networks, hardhat: network } };
-    const expected = await exercise((await createProvider(config, "hardhat", hre.artifacts)) as Eip1193Provider);
-    const parallel = await createParallelNetwork(network, hre.config.parallel, hre.artifacts);
+    const expected = await exercise(await hardhatNetwork({ blockGasLimit: BLOCK_GAS_LIMIT }));
+    const parallel = await parallelNetwork({ blockGasLimit: BLOCK_GAS_LIMIT });
     try {
-      const got = await exercise(parallel as unknown as Eip1193Provider);
+      const got = await exercise(parallel);
       // Three burners and the other sender's transfer; the deferred pair next.
       expect(expected.first).to.deep.equal([0, 1, 2, 5]);
       expect(expected.second).to.deep.equal([3, 4]);
