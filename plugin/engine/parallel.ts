@@ -36,7 +36,7 @@ import { InvalidBlockError, blockGasLimitError, emptyStats } from "./block-resul
 import type { BlockResult } from "./block-result";
 import { finishBlock } from "./finish";
 import type { FlatState } from "./flat-state";
-import { addressOf, kindOf, wipeKey } from "./location";
+import { kindOf } from "./location";
 import { MVMemory, sameValue } from "./mv-memory";
 import type { MVUpdate } from "./mv-memory";
 import { PARALLEL_DEFAULTS } from "./defaults";
@@ -466,8 +466,19 @@ class BlockRun {
     // The worker's mirror may have lagged: check what it read right away.
     if (!this.validate(o.tx)) this.abort(o.tx);
     for (const key of changed) {
-      this.revalidateReaders(this.readers.get(key), o.tx);
+      // A storage wipe (selfdestruct, re-creation) changes what every read of
+      // that account's storage resolves to. Wipes are rare, so readers are
+      // indexed by the slot alone and a changed wipe re-validates every
+      // executed tx above the writer.
+      if (kindOf(key) === "wipe") this.revalidateAbove(o.tx);
+      else this.revalidateReaders(this.readers.get(key), o.tx);
       if (!this.mv.positiveDeltaAt(o.tx, key)) this.revalidateReaders(this.nonzeroReaders.get(key), o.tx);
+    }
+  }
+
+  private revalidateAbove(writer: TxIndex): void {
+    for (let r = writer + 1; r < this.scheduler.txCount; r++) {
+      if (this.scheduler.status[r] === 2 /* Executed */ && !this.validate(r)) this.abort(r);
     }
   }
 
@@ -540,14 +551,12 @@ class BlockRun {
   }
 
   private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {
-    for (const r of before ?? []) for (const key of dependencyKeys(r.key)) this.readerSet(r).get(key)?.delete(tx);
+    for (const r of before ?? []) this.readerSet(r).get(r.key)?.delete(tx);
     for (const r of after ?? []) {
       const map = this.readerSet(r);
-      for (const key of dependencyKeys(r.key)) {
-        let set = map.get(key);
-        if (set === undefined) map.set(key, (set = new Set()));
-        set.add(tx);
-      }
+      let set = map.get(r.key);
+      if (set === undefined) map.set(r.key, (set = new Set()));
+      set.add(tx);
     }
   }
 
@@ -556,7 +565,3 @@ class BlockRun {
   }
 }
 
-/** Locations whose writes can change what a read of `key` resolves to. */
-function dependencyKeys(key: LocationKey): LocationKey[] {
-  return kindOf(key) === "storage" ? [key, wipeKey(addressOf(key))] : [key];
-}

@@ -11,7 +11,7 @@
  *   pending nonce (the mempool) are as before the request.
  */
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Wallet } from "ethers";
 import type { TransactionRequest } from "ethers";
 
 import { hardhatNetwork, parallelNetwork } from "../helpers/networks";
