@@ -83,7 +83,7 @@ export function formatTransaction(tx: TypedTransaction, mined?: MinedBlock, inde
   if (tx.type !== TransactionType.Legacy) {
     out.chainId = quantity(tx.common.chainId());
     out.accessList = tx.toJSON().accessList ?? [];
-    out.yParity = quantity(tx.v ?? 0n);
+    // Like Hardhat's network: the parity is in v (0 or 1); there is no yParity field.
   } else if (tx.supports(Capability.EIP155ReplayProtection)) {
     out.chainId = quantity(tx.common.chainId());
   }
