@@ -49,9 +49,9 @@ export class ParamReader {
     return `{"method":${JSON.stringify(this.method)},"params":[`;
   }
 
-  /** -32602 with the column where the parser stands after parameter `index`. */
-  fail(index: number, message: string): RpcError {
-    let column = this.prefix.length;
+  /** -32602 with the column where the parser stands after parameter `index` (plus `lookahead` characters). */
+  fail(index: number, message: string, lookahead = 0): RpcError {
+    let column = this.prefix.length + lookahead;
     for (let i = 0; i <= index && i < this.params.length; i++) column += (i > 0 ? 1 : 0) + (JSON.stringify(this.params[i]) ?? "null").length;
     return new RpcError(-32602, `${message} at line 1 column ${column}`, { method: this.method, params: this.params });
   }
@@ -127,6 +127,7 @@ export class ParamReader {
     if (v === "latest" || v === "earliest" || v === "pending" || v === "safe" || v === "finalized") return v;
     if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
     if (typeof v === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(v)) return BigInt(v);
-    throw this.fail(index, "data did not match any variant of untagged enum PreEip1898BlockSpec");
+    // A value that may be of several types is read whole first: the parser has seen the next character when it fails.
+    throw this.fail(index, "data did not match any variant of untagged enum PreEip1898BlockSpec", 1);
   }
 }
