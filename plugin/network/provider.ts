@@ -653,7 +653,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       await this.chain.reserve(n, first, step);
       // Like Hardhat, which mines the first two and the last block of a long run and reserves the rest: filters hear of those.
       const total = this.chain.height - before;
-      for (let b = from + 1; b <= this.chain.height; b++) {
+      for (let b = from + 1; b <= this.chain.height && !this.filters.empty; b++) {
         const k = b - before;
         if (total < 8 || k <= 2 || k === total) this.announce(this.chain.blockByNumber(b)!);
       }

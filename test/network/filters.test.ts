@@ -8,6 +8,8 @@
 import { expect } from "chai";
 import hre from "hardhat";
 
+import type { MinedBlock } from "../../plugin/network/chain";
+import { FILTER_LIFETIME_MS, FilterRegistry } from "../../plugin/network/filters";
 import { GAS, deployToken, normalize, onBoth, recordBlocks, tokenInterface } from "../helpers/two-networks";
 import type { Net } from "../helpers/two-networks";
 
@@ -114,5 +116,28 @@ describe("filters on the parallel network, as on Hardhat's", function () {
     expect(entry("poll of 0x4 after two blocks")).to.have.length(3);
     expect(entry("block poll after hardhat_mine 3 and 32")).to.have.length(6);
     expect(entry("pending poll before mining")).to.have.length(2);
+  });
+
+  it("drops a filter nobody polled for five minutes at the next block, as Hardhat's network does (subscriptions stay)", function () {
+    const realNow = Date.now;
+    let now = 1_000_000;
+    Date.now = () => now;
+    try {
+      const registry = new FilterRegistry(() => undefined);
+      const polled = registry.install("newHeads", false, []);
+      const idle = registry.install("newHeads", false, []);
+      const subscription = registry.install("newHeads", true, []);
+      const block = (n: number) => ({ block: { header: { number: BigInt(n) } }, hash: `0x${n.toString(16).padStart(64, "0")}`, receipts: [] }) as unknown as MinedBlock;
+      now += FILTER_LIFETIME_MS - 1;
+      expect(registry.changes(BigInt(polled))).to.deep.equal([]);
+      // The idle filter's time is up, the polled one's is not; a mined block drops the idle one.
+      now += 2;
+      registry.blockAdded(block(1), () => ({}));
+      expect(registry.changes(BigInt(idle))).to.equal(null);
+      expect(registry.changes(BigInt(polled))).to.deep.equal([block(1).hash]);
+      expect(registry.remove(BigInt(subscription), true)).to.equal(true);
+    } finally {
+      Date.now = realNow;
+    }
   });
 });
