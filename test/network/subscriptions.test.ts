@@ -7,6 +7,7 @@
 import { expect } from "chai";
 import hre from "hardhat";
 
+import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
 import { GAS, deployToken, normalize, onBoth, recordBlocks, tick, tokenInterface } from "../helpers/two-networks";
 import type { Net } from "../helpers/two-networks";
 
@@ -75,5 +76,26 @@ describe("subscriptions on the parallel network, as on Hardhat's", function () {
     // One legacy notification per message; nothing for the removed subscription, still heads for none.
     expect(parallel.notifications).to.equal(parallel.messages);
     expect(parallel.afterUnsubscribe).to.deep.equal(edr.afterUnsubscribe);
+  });
+
+  it("reaches listeners through the wrappers Hardhat puts around the in-process provider (added before it starts)", async function () {
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { LazyInitializationProviderAdapter } = require("hardhat/internal/core/providers/lazy-initialization");
+    const { BackwardsCompatibilityProviderAdapter } = require("hardhat/internal/core/providers/backwards-compatibility");
+    const { applyProviderWrappers } = require("hardhat/internal/core/providers/construction");
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    const parallel = await createParallelNetwork(hre.network.config as never, hre.config.parallel, hre.artifacts);
+    try {
+      // As plugin/hardhat/network.ts installs it.
+      const wrapped = new LazyInitializationProviderAdapter(async () => new BackwardsCompatibilityProviderAdapter(applyProviderWrappers(parallel, hre.network.config, [])));
+      const messages: Message[] = [];
+      wrapped.on("message", (m: Message) => messages.push(m));
+      const id = await wrapped.request({ method: "eth_subscribe", params: ["newHeads"] });
+      await wrapped.request({ method: "evm_mine", params: [] });
+      await tick();
+      expect(messages.map((m) => [m.type, m.data.subscription, (m.data.result as { number: string }).number])).to.deep.equal([["eth_subscription", id, "0x1"]]);
+    } finally {
+      await parallel.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
 import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
 import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { PRESET_NAMES, generateWorkload, mineWorkloadOnProvider } from "../../plugin/workloads";
 
 const ACCOUNTS = testAccounts(8, 7);
 
@@ -171,6 +172,22 @@ describe("parallel block verification", function () {
     await queueTransfers(net);
     await rpc("evm_mine");
     expect(((await rpc("parallel_getBlockReport", "latest")) as Report).workers).to.equal(1);
+  });
+
+  it("passes every workload preset's block (real contention, no false alarms)", async function () {
+    await hre.run("compile", { quiet: true });
+    const artifacts = (name: string) => hre.artifacts.readArtifactSync(name);
+    for (const preset of PRESET_NAMES) {
+      const fresh = network();
+      try {
+        await fresh.request({ method: "parallel_setVerification", params: [true] });
+        await mineWorkloadOnProvider(fresh, generateWorkload(preset, { txs: 30, accounts: 60, seed: 5 }, artifacts));
+        const report = (await fresh.request({ method: "parallel_getBlockReport", params: ["latest"] })) as Report;
+        expect([report.mode, report.verified], preset).to.deep.equal(["parallel", true]);
+      } finally {
+        await fresh.close();
+      }
+    }
   });
 
   it("is on from the start with config parallel.verify", async function () {
