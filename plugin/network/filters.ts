@@ -19,8 +19,8 @@ import { bytesToHex } from "@ethereumjs/util";
 import type { MinedBlock } from "./chain";
 import { RpcError } from "./errors";
 import { formatLogs } from "./format";
-import { parseAddress, parseData } from "./params";
-import type { Hex } from "./params";
+import { describe, parseData } from "./params";
+import type { Hex, ParamReader } from "./params";
 
 /** Which logs to select: a block range, emitting addresses, topics per position. */
 export interface LogCriteria {
@@ -40,31 +40,67 @@ export interface BlockResolver {
 }
 
 /**
- * Reads a filter object ({fromBlock, toBlock, blockHash, address, topics}).
- * `openEnded`: a missing or "latest" toBlock means no end (filters) rather
- * than the latest block (eth_getLogs).
+ * Reads a filter object ({fromBlock, toBlock, blockHash, address, topics}),
+ * parameter `index` of the request `reader` holds; a malformed field fails as
+ * Hardhat's network's parser fails on it (fields checked in the order they
+ * appear). `openEnded`: a missing or "latest" toBlock means no end (filters)
+ * rather than the latest block (eth_getLogs).
  */
-export function parseLogCriteria(filter: unknown, blocks: BlockResolver, openEnded: boolean): LogCriteria {
-  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) throw new RpcError(-32602, "Expected a filter object");
-  const f = filter as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown };
+export function parseLogCriteria(reader: ParamReader, index: number, blocks: BlockResolver, openEnded: boolean): LogCriteria {
+  const filter = reader.params[index];
+  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) throw reader.fail(index, `invalid type: ${describe(filter)}, expected struct LogFilterOptions`);
+  const f = filter as Record<string, unknown>;
+  // Where a field's value ends in the parameter's JSON text (for error columns).
+  const end = (key: string) => {
+    const partial: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(f)) {
+      partial[k] = v;
+      if (k === key) break;
+    }
+    return JSON.stringify(partial).length - 1;
+  };
+  const anyOf = (key: string, offset = end(key)) => reader.failAt(index, offset + 1, "data did not match any variant of untagged enum OneOrMore");
+  for (const [key, v] of Object.entries(f)) {
+    if (v === undefined || v === null) continue;
+    if (key === "fromBlock" || key === "toBlock") {
+      if (typeof v === "object" && !Array.isArray(v)) continue;
+      if (typeof v === "string" && (["latest", "earliest", "pending", "safe", "finalized"].includes(v) || /^0x[0-9a-fA-F]{1,16}$/.test(v))) continue;
+      if (typeof v === "string" && !v.startsWith("0x")) throw reader.unsupported();
+      if (typeof v === "string") throw reader.failAt(index, end(key), `invalid value: ${describe(v)}, expected a 8 byte hex string`);
+      throw reader.failAt(index, end(key), `invalid type: ${describe(v)}, expected a block specifier`);
+    } else if (key === "blockHash") {
+      if (typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v)) continue;
+      if (typeof v === "string" && /^0x[0-9a-fA-F]*$/.test(v)) throw reader.failAt(index, end(key), "Invalid string length");
+      throw reader.failAt(index, end(key), `invalid value: ${describe(v)}, expected a 32 byte hex string`);
+    } else if (key === "address") {
+      const isAddress = (a: unknown) => typeof a === "string" && /^0x[0-9a-fA-F]{40}$/.test(a);
+      if (!(isAddress(v) || (Array.isArray(v) && v.every(isAddress)))) throw anyOf(key);
+    } else if (key === "topics") {
+      if (!Array.isArray(v)) throw reader.failAt(index, end(key), `invalid type: ${describe(v)}, expected a sequence`);
+      const isTopic = (t: unknown) => typeof t === "string" && /^0x[0-9a-fA-F]{64}$/.test(t);
+      const start = end(key) - JSON.stringify(v).length;
+      v.forEach((t, i) => {
+        if (!(t === null || isTopic(t) || (Array.isArray(t) && t.every(isTopic)))) throw anyOf(key, start + JSON.stringify(v.slice(0, i + 1)).length - 1);
+      });
+    }
+  }
   let from: number;
   let to: number | undefined;
   if (f.blockHash !== undefined && f.blockHash !== null) {
     if (f.fromBlock !== undefined || f.toBlock !== undefined) throw new RpcError(-32602, "blockHash is mutually exclusive with fromBlock/toBlock");
-    const n = blocks.numberOfHash(parseData(f.blockHash, "blockHash"));
+    const n = blocks.numberOfHash((f.blockHash as string).toLowerCase());
     if (n === undefined) throw new RpcError(-32602, "blockHash cannot be found");
     from = to = n;
   } else {
     from = blockNumber(f.fromBlock, blocks) ?? blocks.latest();
     to = blockNumber(f.toBlock, blocks) ?? (openEnded ? undefined : blocks.latest());
   }
-  const addresses = f.address === undefined || f.address === null ? undefined : (Array.isArray(f.address) ? f.address : [f.address]).map(parseAddress);
-  const topics = Array.isArray(f.topics)
-    ? (f.topics as unknown[]).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => parseData(x, "topic"))))
-    : [];
+  const addresses = f.address === undefined || f.address === null ? undefined : (Array.isArray(f.address) ? f.address : [f.address]).map((a: string) => a.toLowerCase() as Hex);
+  const topics = Array.isArray(f.topics) ? (f.topics as unknown[]).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x: string) => x.toLowerCase() as Hex))) : [];
   return { from, to, addresses, topics };
 }
 
+/** A checked block reference: a number, or undefined for latest (and pending, safe, finalized). */
 function blockNumber(tag: unknown, blocks: BlockResolver): number | undefined {
   if (tag === undefined || tag === null || tag === "latest" || tag === "pending" || tag === "safe" || tag === "finalized") return undefined;
   if (tag === "earliest") return 0;
@@ -77,7 +113,6 @@ function blockNumber(tag: unknown, blocks: BlockResolver): number | undefined {
     }
     return blockNumber(t.blockNumber, blocks);
   }
-  if (typeof tag === "number" && Number.isSafeInteger(tag) && tag >= 0) return tag;
   if (typeof tag === "string" && /^0x[0-9a-fA-F]+$/.test(tag)) return Number(BigInt(tag));
   throw new RpcError(-32602, `Invalid block tag ${JSON.stringify(tag)}`);
 }

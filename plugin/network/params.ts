@@ -30,7 +30,7 @@ export function parseQuantity(v: unknown, what: string): bigint {
 }
 
 /** How a value appears in a parser message: strings quoted, numbers as "integer `5`". */
-function describe(v: unknown): string {
+export function describe(v: unknown): string {
   if (typeof v === "string") return `string ${JSON.stringify(v)}`;
   if (typeof v === "number") return Number.isInteger(v) ? `integer \`${v}\`` : `floating point \`${v}\``;
   if (typeof v === "boolean") return `boolean \`${v}\``;
@@ -51,9 +51,19 @@ export class ParamReader {
 
   /** -32602 with the column where the parser stands after parameter `index` (plus `lookahead` characters). */
   fail(index: number, message: string, lookahead = 0): RpcError {
-    let column = this.prefix.length + lookahead;
-    for (let i = 0; i <= index && i < this.params.length; i++) column += (i > 0 ? 1 : 0) + (JSON.stringify(this.params[i]) ?? "null").length;
+    return this.failAt(index, (JSON.stringify(this.params[index]) ?? "null").length + lookahead, message);
+  }
+
+  /** -32602 with the column `offset` characters into parameter `index`'s JSON text. */
+  failAt(index: number, offset: number, message: string): RpcError {
+    let column = this.prefix.length + offset;
+    for (let i = 0; i < index && i < this.params.length; i++) column += (JSON.stringify(this.params[i]) ?? "null").length + 1;
     return new RpcError(-32602, `${message} at line 1 column ${column}`, { method: this.method, params: this.params });
+  }
+
+  /** What Hardhat's network answers when a request does not parse as any method (some malformed values get this). */
+  unsupported(): RpcError {
+    return new RpcError(-32004, `Method ${this.method} is not supported`, { method: this.method, params: this.params });
   }
 
   /** Checks the number of parameters: `min` required, up to `max`. */

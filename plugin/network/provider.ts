@@ -557,16 +557,13 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.givenSenders.set(placeholder, r.from);
       return this.submit(placeholder);
     },
-    eth_getLogs: ([filter]: unknown[]) => {
-      const criteria = parseLogCriteria(filter, this.blocks, false);
+    eth_getLogs: (params: unknown[], method: string) => {
+      const criteria = parseLogCriteria(new ParamReader(method, params).count(1), 0, this.blocks, false);
       const out: Record<string, unknown>[] = [];
       for (const mined of this.chain.executedBlocks(criteria.from, criteria.to!)) out.push(...selectLogs(mined, criteria));
       return out;
     },
-    eth_newFilter: (params: unknown[], method: string) => {
-      new ParamReader(method, params).count(1);
-      return this.installLogFilter(params[0], false);
-    },
+    eth_newFilter: (params: unknown[], method: string) => this.installLogFilter(new ParamReader(method, params).count(1), 0, false),
     eth_newBlockFilter: (params: unknown[], method: string) => {
       new ParamReader(method, params).count(0);
       return this.installFilter("newHeads", false);
@@ -584,7 +581,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       if (type === "newHeads" || type === "newPendingTransactions") return this.installFilter(type, true);
       if (type !== "logs") throw p.fail(0, "Invalid subscription type");
       if (filter === undefined) throw new RpcError(-32602, "Missing params argument");
-      return this.installLogFilter(filter, true);
+      return this.installLogFilter(p, 1, true);
     },
     eth_unsubscribe: (params: unknown[], method: string) => this.filters.remove(new ParamReader(method, params).count(1).filterId(0), true),
 
@@ -866,8 +863,8 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 
   /** Installs a log filter or subscription; it starts with the logs already in its range. */
-  private installLogFilter(filter: unknown, subscription: boolean): string {
-    const criteria = parseLogCriteria(filter, this.blocks, true);
+  private installLogFilter(reader: ParamReader, index: number, subscription: boolean): string {
+    const criteria = parseLogCriteria(reader, index, this.blocks, true);
     const initial: Record<string, unknown>[] = [];
     for (const mined of this.chain.executedBlocks(criteria.from, criteria.to ?? this.chain.height)) initial.push(...selectLogs(mined, criteria));
     return this.filters.install("logs", subscription, initial, criteria);

@@ -140,4 +140,33 @@ describe("filters on the parallel network, as on Hardhat's", function () {
       Date.now = realNow;
     }
   });
+
+  it("refuses malformed filter objects as Hardhat's network does, installing nothing", async function () {
+    const bad = [
+      { address: "0x12" },
+      { address: ["0x12"] },
+      { address: 5 },
+      { fromBlock: "0x0", address: [`0x${"ab".repeat(20)}`, "0x1"] },
+      { fromBlock: "0xzz" },
+      { fromBlock: "foo", toBlock: "latest" },
+      { toBlock: 5 },
+      { topics: ["0x12"] },
+      { topics: [null, [`0x${"cd".repeat(32)}`, null]] },
+      { topics: "0x12" },
+      { blockHash: "0x12" },
+      5,
+    ];
+    const { edr, parallel } = await onBoth(async (net) => {
+      const out: unknown[] = [];
+      for (const filter of bad) {
+        out.push(await net.rpc("eth_newFilter", filter));
+        out.push(await net.rpc("eth_getLogs", filter));
+      }
+      out.push(await net.rpc("eth_subscribe", "logs", { address: "0x12" }));
+      out.push(await net.rpc("eth_newBlockFilter"));
+      return out;
+    });
+    expect(edr[edr.length - 1]).to.equal("0x1");
+    for (let i = 0; i < edr.length; i++) expect(parallel[i], JSON.stringify(bad[Math.floor(i / 2)])).to.deep.equal(edr[i]);
+  });
 });
