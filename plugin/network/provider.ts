@@ -283,7 +283,8 @@ export class ParallelNetworkProvider extends EventEmitter {
   /** The account's nonce after the mempool's transactions that can be mined in a row (a nonce gap stops the count). */
   private pendingNonce(address: string): bigint {
     let nonce = (this.infoAt(address, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-    const queued = new Set(this.mempool.filter((tx) => this.senderOf(tx) === address).map((tx) => tx.nonce));
+    const queued = new Set<bigint>();
+    for (const tx of this.mempool) if (this.senderOf(tx) === address) queued.add(tx.nonce);
     while (queued.has(nonce)) nonce++;
     return nonce;
   }
