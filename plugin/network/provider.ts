@@ -453,10 +453,12 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_coinbase: () => this.options.coinbase,
     eth_gasPrice: () => quantity(this.chain.pendingHeader(this.peekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
-    eth_feeHistory: ([count, newest, percentiles]: unknown[]) => {
+    eth_feeHistory: async ([count, newest, percentiles]: unknown[]) => {
       const n = Number(parseQuantity(count, "block count"));
       if (n < 1 || n > 1024) throw new RpcError(-32602, `Block count must be from 1 to 1024, got ${n}`);
-      const last = this.blockNumberOf(newest);
+      // Like Hardhat's network, "pending" ends with the pending block (its rewards reported as 0).
+      const pending = newest === "pending" ? (await this.pendingBlock()).mined : undefined;
+      const last = pending === undefined ? this.blockNumberOf(newest) : this.chain.height + 1;
       const first = Math.max(0, last - n + 1);
       const wanted = percentiles === undefined ? [] : (percentiles as unknown[]).map(Number);
       if (wanted.some((p, i) => !(p >= 0 && p <= 100) || (i > 0 && p < wanted[i - 1]))) {
@@ -465,14 +467,15 @@ export class ParallelNetworkProvider extends EventEmitter {
       const baseFees: string[] = [];
       const ratios: number[] = [];
       const rewards: string[][] = [];
+      let mined: MinedBlock | undefined;
       for (let b = first; b <= last; b++) {
-        const mined = this.chain.blockByNumber(b)!;
+        mined = b > this.chain.height ? pending! : this.chain.blockByNumber(b)!;
         const h = mined.block.header;
         baseFees.push(quantity(h.baseFeePerGas ?? 0n));
         ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
-        rewards.push(rewardPercentiles(mined, wanted).map(quantity));
+        rewards.push(mined === pending ? wanted.map(() => "0x0") : rewardPercentiles(mined, wanted).map(quantity));
       }
-      baseFees.push(quantity(this.chain.blockByNumber(last)!.block.header.calcNextBaseFee()));
+      baseFees.push(quantity(mined!.block.header.calcNextBaseFee()));
       const out: Record<string, unknown> = { oldestBlock: quantity(first), baseFeePerGas: baseFees, gasUsedRatio: ratios };
       if (wanted.length > 0) out.reward = rewards;
       return out;

@@ -15,6 +15,8 @@ async function pendingScript(net: Net) {
   const iface = tokenInterface();
   const token = await deployToken(net, a0);
   await net.call("eth_sendTransaction", { from: a0, to: token, data: iface.encodeFunctionData("batchMint", [[a1], 1000n]), ...GAS });
+  // With an empty mempool the pending block is empty (and still counted by eth_feeHistory).
+  const emptyPending = [await net.rpc("eth_feeHistory", "0x2", "pending", [50]), await net.rpc("eth_getBlockTransactionCountByNumber", "pending")];
   await net.call("evm_setAutomine", false);
   const balanceOf = (who: string) => ({ from: a0, to: token, data: iface.encodeFunctionData("balanceOf", [who]) });
   const t1 = await net.call<string>("eth_sendTransaction", { from: a0, to: a1, value: "0x1", ...GAS });
@@ -40,6 +42,7 @@ async function pendingScript(net: Net) {
       }),
     ),
   };
+  const feeHistory = [await net.rpc("eth_feeHistory", "0x3", "pending", [50]), await net.rpc("eth_feeHistory", "0x1", "pending", [])];
   const block = await net.call<Record<string, unknown> & { transactions: Record<string, unknown>[] }>("eth_getBlockByNumber", "pending", true);
   const pendingBlock = {
     number: block.number,
@@ -74,7 +77,7 @@ async function pendingScript(net: Net) {
     emptyPendingCount: await net.rpc("eth_getBlockTransactionCountByNumber", "pending"),
     pendingEqualsLatest: (await net.rpc("eth_getBalance", a1, "pending")) === (await net.rpc("eth_getBalance", a1, "latest")),
   };
-  return { hashes: { t1, t2, t3, gapped, create }, reads, pendingBlock, queued, drop, mined, afterMining };
+  return { hashes: { t1, t2, t3, gapped, create }, emptyPending, reads, feeHistory, pendingBlock, queued, drop, mined, afterMining };
 }
 
 describe("the pending block and the mempool, as on Hardhat's network", function () {
@@ -85,10 +88,14 @@ describe("the pending block and the mempool, as on Hardhat's network", function 
   it("answers pending reads, the pending block and the mempool methods as Hardhat's network does", async function () {
     const { edr, parallel } = await onBoth(pendingScript);
     expect(parallel.hashes).to.deep.equal(edr.hashes);
+    expect(parallel.emptyPending).to.deep.equal(edr.emptyPending);
     // a0 has two queued transactions on top of 2 mined; a3's gapped one does not count.
     expect(edr.reads.nonces).to.deep.equal(["0x2", "0x4", "0x0", "0x1", "0x0", "0x0"]);
     expect(edr.reads.estimates).to.deep.equal(["reverts", "ok"]);
     expect(parallel.reads).to.deep.equal(edr.reads);
+    // Fee history up to "pending" ends with the pending block.
+    expect(edr.feeHistory[1]).to.have.property("oldestBlock", "0x3");
+    expect(parallel.feeHistory).to.deep.equal(edr.feeHistory);
     expect(edr.pendingBlock.number).to.equal(null);
     expect(parallel.pendingBlock).to.deep.equal(edr.pendingBlock);
     expect(parallel.queued).to.have.deep.members(edr.queued);
