@@ -36,6 +36,15 @@ export interface ParallelUserConfig {
    * sequentially, "error" throws. Default: "sequential".
    */
   onWorkerFailure?: WorkerFailurePolicy;
+  /**
+   * On the parallel network, also execute every block that runs in parallel
+   * with the sequential executor and refuse the block (the call that mined
+   * it fails, the chain stays as it was) when receipts, gas, logs bloom,
+   * receipts root, state root or state changes differ. Doubles the work of
+   * parallel blocks; for debugging. Switchable at run time with the
+   * `parallel_setVerification` JSON-RPC method. Default: false.
+   */
+  verify?: boolean;
 }
 
 /** The values `onWorkerFailure` accepts. */
@@ -49,6 +58,7 @@ export interface ParallelConfig {
   readonly minTxsForParallel: number;
   readonly maxReexecutionRatio: number;
   readonly onWorkerFailure: WorkerFailurePolicy;
+  readonly verify: boolean;
 }
 
 export const MIN_WORKERS = 1;
@@ -70,6 +80,7 @@ const KNOWN_FIELDS: readonly Field[] = [
   "minTxsForParallel",
   "maxReexecutionRatio",
   "onWorkerFailure",
+  "verify",
 ];
 
 /**
@@ -90,6 +101,7 @@ export function resolveParallelConfig(user: unknown): ParallelConfig {
     minTxsForParallel: section.minTxsForParallel ?? PARALLEL_DEFAULTS.minTxsForParallel,
     maxReexecutionRatio: section.maxReexecutionRatio ?? PARALLEL_DEFAULTS.maxReexecutionRatio,
     onWorkerFailure: section.onWorkerFailure ?? PARALLEL_DEFAULTS.onWorkerFailure,
+    verify: section.verify ?? false,
   };
 }
 
@@ -113,7 +125,7 @@ function validateParallelUserConfig(user: unknown): ParallelUserConfig {
     }
   }
 
-  const { enabled, workers, minTxsForParallel, maxReexecutionRatio, onWorkerFailure } = section;
+  const { enabled, workers, minTxsForParallel, maxReexecutionRatio, onWorkerFailure, verify } = section;
 
   if (enabled !== undefined && typeof enabled !== "boolean") {
     throw invalid("parallel.enabled", "must be true or false", enabled, "parallel: { enabled: true }");
@@ -158,6 +170,10 @@ function validateParallelUserConfig(user: unknown): ParallelUserConfig {
       onWorkerFailure,
       'parallel: { onWorkerFailure: "sequential" }',
     );
+  }
+
+  if (verify !== undefined && typeof verify !== "boolean") {
+    throw invalid("parallel.verify", "must be true or false", verify, "parallel: { verify: true }");
   }
 
   return section as ParallelUserConfig;

@@ -57,6 +57,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     clientVersion: CLIENT_VERSION,
     errorDecoder,
     printConsoleLogs: printSolidityLogs,
+    verify: parallel.verify,
     parallel: {
       enabled: true,
       workers: parallel.workers,

@@ -13,17 +13,19 @@ import { Address, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, 
 import { keccak256 } from "../engine/hash";
 
 import type { BlockResult, TxReceipt } from "../engine/block-result";
+import type { BlockInput } from "../engine/prepare";
 import { EMPTY_CODE_HASH, FlatState, StateDiff } from "../engine/flat-state";
 import { emptyStats } from "../engine/block-result";
 import { stateRootComputerFor } from "../engine/finish";
 import { ParallelExecutor } from "../engine/parallel";
-import type { ParallelOptions } from "../engine/parallel";
+import type { ParallelBlockInput, ParallelOptions } from "../engine/parallel";
 import type { ExecutionRules } from "../engine/prepare";
 import { executeBlockSequential } from "../engine/sequential";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
 import { withFastCrypto } from "../engine/crypto";
-import type { LocationKey, LocationValue } from "../engine/types";
+import type { LocationKey, LocationValue, LogEntry } from "../engine/types";
+import { addressOf, infoKey, kindOf } from "../engine/location";
 import { MerkleTrie } from "../engine/merkle";
 import { RLP } from "@ethereumjs/rlp";
 
@@ -53,6 +55,8 @@ export interface ChainOptions {
   parallel: ParallelOptions & { enabled: boolean };
   /** Hardhat's development relaxations (allowUnlimitedContractSize). */
   rules?: ExecutionRules;
+  /** Also run every block the parallel executor runs on the sequential one, and refuse it when they differ. */
+  verify?: boolean;
 }
 
 export interface MinedBlock {
@@ -63,6 +67,49 @@ export interface MinedBlock {
   result: Pick<BlockResult, "stats" | "reads" | "writeSets">;
   /** Journal position right after this block: its state. */
   position: number;
+  /** Executed in parallel and checked against the sequential executor (options.verify). */
+  verified?: boolean;
+}
+
+/**
+ * A block executed in parallel whose result differs from the sequential
+ * executor's: the first differing field, per transaction when it is one.
+ */
+export class VerificationError extends Error {
+  constructor(
+    readonly blockNumber: bigint,
+    readonly field: string,
+    readonly txIndex?: number,
+    readonly txHash?: string,
+  ) {
+    const where = txIndex === undefined ? "" : ` in transaction ${txIndex} (${txHash})`;
+    super(`Block ${blockNumber} failed verification: the parallel and the sequential executor disagree on ${field}${where}. The block was not added.`);
+  }
+}
+
+/** The state the pending block would leave: the head with the block's diff on top (read and code only). */
+class PendingState extends FlatState {
+  constructor(
+    private readonly head: FlatState,
+    private readonly diff: StateDiff,
+  ) {
+    super(head.accounts, diff.code.size === 0 ? head.code : new Map([...head.code, ...diff.code]));
+  }
+
+  override read(key: LocationKey): LocationValue {
+    if (this.diff.entries.has(key)) return this.diff.entries.get(key)!;
+    if (kindOf(key) === "storage") {
+      const addr = addressOf(key);
+      if (this.diff.wiped.has(addr) || this.diff.entries.get(infoKey(addr)) === null) return 0n;
+    }
+    return this.head.read(key);
+  }
+}
+
+/** The next block as it would be mined now, and the state after it; never added to the chain. */
+export interface PendingBlock {
+  mined: MinedBlock;
+  state: FlatState;
 }
 
 /** The state as it stood at a journal position; only `read` and `code` are used by executions over it. */
@@ -99,6 +146,8 @@ interface ReservedRange {
   stateRoot: Uint8Array;
   /** Journal position of the (unchanged) state of every block in the run. */
   position: number;
+  /** 0x-prefixed beneficiary of the run's blocks. */
+  coinbase: string;
 }
 
 export class Chain {
@@ -168,6 +217,8 @@ export class Chain {
 
   /** Base fee of the next block only (hardhat_setNextBlockBaseFeePerGas); the usual progression resumes after it. */
   nextBaseFee?: bigint;
+  /** PREVRANDAO (mixHash) of the next block only (hardhat_setPrevRandao). */
+  nextPrevRandao?: Uint8Array;
 
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
@@ -180,6 +231,7 @@ export class Chain {
       timestamp,
       coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
       ...this.forkFields(),
+      ...(this.nextPrevRandao === undefined ? {} : { mixHash: this.nextPrevRandao }),
     };
   }
 
@@ -195,10 +247,12 @@ export class Chain {
     const header = this.pendingHeader(timestamp);
     if (txs.length === 0 && this.emptyBlock !== undefined && !this.hasSystemContracts()) return this.mineEmpty(header);
     const draft = this.assemble(header, txs);
-    const knownSenders = senders === undefined ? undefined : new Map(senders.map((s, i) => [i, s]));
-    const input = { block: draft, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, rules: this.options.rules, computeStateRoot: false };
+    const input = this.blockInput(draft, senders);
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
+    const verified = useParallel && this.options.verify === true;
+    // Before anything changes: a block that fails verification leaves the chain as it was.
+    if (verified) await this.verify(input, result);
     // The root adopts the new tries (dryRun false) because the diff is applied right after.
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: false });
     const block = this.assemble(
@@ -215,7 +269,68 @@ export class Chain {
     );
     this.journal.apply(result.diff);
     if (txs.length === 0 && result.diff.entries.size === 0) this.emptyBlock = { receiptsRoot: result.receiptsRoot, logsBloom: result.logsBloom, requestsHash: result.requestsHash };
-    return this.record(block, result.receipts, result);
+    const mined = this.record(block, result.receipts, result);
+    if (verified) mined.verified = true;
+    return mined;
+  }
+
+  /**
+   * Runs the block again on the sequential executor and compares receipts,
+   * gas, logs bloom, receipts root, requests hash, the diff and the state
+   * root; throws a VerificationError naming the first difference.
+   */
+  private async verify(input: BlockInput, parallel: BlockResult): Promise<void> {
+    const sequential = await executeBlockSequential(input);
+    const n = input.block.header.number;
+    const txs = input.block.transactions;
+    const fail = (field: string, i?: number): never => {
+      throw new VerificationError(n, field, i, i === undefined ? undefined : bytesToHex(txs[i].hash()));
+    };
+    if (parallel.receipts.length !== sequential.receipts.length) fail("the number of receipts");
+    for (let i = 0; i < sequential.receipts.length; i++) {
+      const field = receiptDifference(parallel.receipts[i], sequential.receipts[i]);
+      if (field !== undefined) fail(field, i);
+    }
+    if (parallel.gasUsed !== sequential.gasUsed) fail("gasUsed");
+    if (!equalBytes(parallel.logsBloom, sequential.logsBloom)) fail("logsBloom");
+    if (!equalBytes(parallel.receiptsRoot, sequential.receiptsRoot)) fail("receiptsRoot");
+    if (!equalBytes(parallel.requestsHash, sequential.requestsHash)) fail("requestsHash");
+    const diff = diffDifference(parallel.diff, sequential.diff);
+    if (diff !== undefined) fail(`the state diff (${diff})`);
+    const roots = stateRootComputerFor(this.state);
+    const [a, b] = [await roots.compute(this.state, parallel.diff, { dryRun: true }), await roots.compute(this.state, sequential.diff, { dryRun: true })];
+    if (!equalBytes(a, b)) fail("stateRoot");
+  }
+
+  /**
+   * The block the mempool's ready transactions would make now, executed
+   * sequentially on the head state and kept apart from the chain (the
+   * "pending" block and the state behind the pending tag).
+   */
+  async preview(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<PendingBlock> {
+    const header = this.pendingHeader(timestamp);
+    const draft = this.assemble(header, txs);
+    const result = await executeBlockSequential(this.blockInput(draft, senders));
+    const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: true });
+    const block = this.assemble(
+      { ...header, stateRoot, transactionsTrie: transactionsRoot(txs), receiptTrie: result.receiptsRoot, gasUsed: result.gasUsed, logsBloom: result.logsBloom, requestsHash: result.requestsHash },
+      txs,
+    );
+    const mined: MinedBlock = { block, hash: bytesToHex(block.hash()), receipts: result.receipts, result, position: this.journal.position };
+    return { mined, state: new PendingState(this.state, result.diff) };
+  }
+
+  /** The engine's input for a block on the head state; `senders` are taken as given (see mine). */
+  private blockInput(block: Block, senders: string[] | undefined): ParallelBlockInput {
+    const knownSenders = senders === undefined ? undefined : new Map(senders.map((s, i) => [i, s]));
+    return { block, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, rules: this.options.rules, computeStateRoot: false };
+  }
+
+  /** Replaces the worker pool with one of `workers` threads (the old one is closed; the next parallel block starts the new one). */
+  async setWorkers(workers: number): Promise<void> {
+    await this.executor?.close();
+    this.executor = undefined;
+    this.options.parallel = { ...this.options.parallel, workers };
   }
 
   /**
@@ -250,7 +365,10 @@ export class Chain {
     const number = Number(block.header.number);
     this.real.set(number, mined);
     this.heightValue = number;
-    if (number > 0) this.nextBaseFee = undefined;
+    if (number > 0) {
+      this.nextBaseFee = undefined;
+      this.nextPrevRandao = undefined;
+    }
     this.byHash.set(hash, number);
     receipts.forEach((r, index) => this.txLocations.set(r.txHash, { block: number, index }));
     return mined;
@@ -268,7 +386,7 @@ export class Chain {
    */
   async reserve(count: number, timestamp: bigint, interval: bigint): Promise<void> {
     if (count <= 0) return;
-    if (this.emptyBlock === undefined || this.hasSystemContracts()) {
+    if (this.emptyBlock === undefined || this.hasSystemContracts() || this.nextPrevRandao !== undefined) {
       await this.mine([], timestamp);
       return this.reserve(count - 1, timestamp + interval, interval);
     }
@@ -284,6 +402,7 @@ export class Chain {
       parentHash: this.hashOf(this.heightValue),
       stateRoot,
       position: this.journal.position,
+      coinbase: this.options.coinbase,
     });
     this.heightValue += count;
     this.nextBaseFee = undefined;
@@ -331,7 +450,7 @@ export class Chain {
         gasLimit: r.gasLimit,
         baseFeePerGas: baseFee,
         timestamp: r.firstTimestamp + BigInt(n - r.first) * r.interval,
-        coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
+        coinbase: new Address(hexToBytes(r.coinbase as `0x${string}`)),
         ...this.forkFields(),
         ...this.emptyBlockFields(r.stateRoot),
       },
@@ -424,4 +543,43 @@ export class Chain {
     await this.executor?.close();
     this.executor = undefined;
   }
+}
+
+function equalBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function equalLogs(a: LogEntry[], b: LogEntry[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every(([address, topics, data], i) => {
+      const [address2, topics2, data2] = b[i];
+      return equalBytes(address, address2) && equalBytes(data, data2) && topics.length === topics2.length && topics.every((t, k) => equalBytes(t, topics2[k]));
+    })
+  );
+}
+
+/** The first receipt field on which two executions of a transaction disagree. */
+function receiptDifference(a: TxReceipt, b: TxReceipt): string | undefined {
+  const scalar = ["status", "gasUsed", "blockGasUsed", "cumulativeGasUsed", "createdAddress", "sender", "error", "minerValue"] as const;
+  for (const field of scalar) if (a[field] !== b[field]) return `${field} (parallel ${String(a[field])}, sequential ${String(b[field])})`;
+  if (!equalLogs(a.logs, b.logs)) return "logs";
+  if (!equalBytes(a.bloom, b.bloom)) return "logsBloom";
+  if (!equalBytes(a.returnValue, b.returnValue)) return "returnValue";
+  return undefined;
+}
+
+function sameValue(a: LocationValue | undefined, b: LocationValue | undefined): boolean {
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return a.nonce === b.nonce && a.codeHash === b.codeHash;
+  return a === b;
+}
+
+/** The first location on which two diffs of the same block disagree. */
+function diffDifference(a: StateDiff, b: StateDiff): string | undefined {
+  for (const [key, value] of b.entries) if (!a.entries.has(key) || !sameValue(a.entries.get(key), value)) return `location ${key}`;
+  for (const key of a.entries.keys()) if (!b.entries.has(key)) return `location ${key}`;
+  for (const addr of new Set([...a.wiped, ...b.wiped])) if (a.wiped.has(addr) !== b.wiped.has(addr)) return `storage wipe of ${addr}`;
+  for (const hash of new Set([...a.code.keys(), ...b.code.keys()])) if (a.code.has(hash) !== b.code.has(hash)) return `code ${hash}`;
+  return undefined;
 }

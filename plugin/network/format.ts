@@ -45,6 +45,23 @@ export function formatBlock(mined: MinedBlock, fullTransactions: boolean): Recor
   return out;
 }
 
+/**
+ * The pending block as Hardhat's network shows it: no number, mixHash or
+ * nonce, and its transactions (when in full) with no block fields yet but
+ * the gas price they would pay in it.
+ */
+export function formatPendingBlock(mined: MinedBlock, fullTransactions: boolean): Record<string, unknown> {
+  const out = formatBlock(mined, fullTransactions);
+  Object.assign(out, { number: null, mixHash: null, nonce: null });
+  if (fullTransactions) out.transactions = mined.block.transactions.map((_, i) => formatPendingTransaction(mined, i));
+  return out;
+}
+
+/** Transaction `index` of the pending block. */
+export function formatPendingTransaction(mined: MinedBlock, index: number): Record<string, unknown> {
+  return { ...formatTransaction(mined.block.transactions[index], mined, index), blockHash: null, blockNumber: null, transactionIndex: null };
+}
+
 /** A transaction as eth_getTransactionByHash returns it; `mined` absent for a pending one. */
 export function formatTransaction(tx: TypedTransaction, mined?: MinedBlock, index?: number, sender?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -66,7 +83,7 @@ export function formatTransaction(tx: TypedTransaction, mined?: MinedBlock, inde
   if (tx.type !== TransactionType.Legacy) {
     out.chainId = quantity(tx.common.chainId());
     out.accessList = tx.toJSON().accessList ?? [];
-    out.yParity = quantity(tx.v ?? 0n);
+    // Like Hardhat's network: the parity is in v (0 or 1); there is no yParity field.
   } else if (tx.supports(Capability.EIP155ReplayProtection)) {
     out.chainId = quantity(tx.common.chainId());
   }

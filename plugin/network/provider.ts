@@ -5,9 +5,8 @@
  * evm_mine / hardhat_mine mine them as one block (executed in parallel when
  * it holds enough transactions).
  *
- * This is the network's first increment: the methods below, local accounts
- * (signed here) and raw transactions. Impersonation, filters, console.log
- * and Hardhat's exact error texts come next (issue 4).
+ * Filters and subscriptions follow Hardhat's (filters.ts); the "pending"
+ * block tag reads the block the mempool would make now (Chain.preview).
  */
 import { createBlock } from "@ethereumjs/block";
 import { EventEmitter } from "node:events";
@@ -21,13 +20,18 @@ import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
 import type { Common } from "@ethereumjs/common";
 import { sharedTxCommon, withSender } from "../engine/prepare";
-import { BlockGasLimitExceededError } from "../engine/block-result";
+import { BlockGasLimitExceededError, InvalidBlockError } from "../engine/block-result";
 import { Wallet, getAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { AccountInfo } from "../engine/types";
-import { Chain } from "./chain";
-import type { ChainOptions } from "./chain";
-import { effectiveGasPrice, formatBlock, formatLogs, formatReceipt, formatTransaction, quantity } from "./format";
+import { Chain, VerificationError } from "./chain";
+import type { ChainOptions, PendingBlock } from "./chain";
+import { FilterRegistry, parseLogCriteria, selectLogs } from "./filters";
+import type { BlockResolver, FilterKind } from "./filters";
+import { ParamReader, parseAddress, parseData, parseHash, parseQuantity } from "./params";
+import type { Hex } from "./params";
+import type { FlatState } from "../engine/flat-state";
+import { effectiveGasPrice, formatBlock, formatPendingBlock, formatPendingTransaction, formatReceipt, formatTransaction, quantity } from "./format";
 import type { MinedBlock } from "./chain";
 import { blockReport } from "./block-report";
 import { Heap } from "./heap";
@@ -36,6 +40,13 @@ import { RpcError, executionFailure } from "./errors";
 import type { CustomErrorDecoder } from "./errors";
 
 export { RpcError } from "./errors";
+
+/** A block built from the mempool: what executing it gave, the transactions it holds, and those dropped as invalid. */
+interface Built<T> {
+  block: T;
+  txs: TypedTransaction[];
+  dropped: TypedTransaction[];
+}
 
 export interface NetworkOptions extends ChainOptions {
   /** Private keys (0x hex) of the accounts eth_sendTransaction may sign for. */
@@ -76,6 +87,34 @@ const MAX_TX_GAS = 16_777_216n;
 
 const EMPTY_ACCOUNT: AccountInfo = { nonce: 0n, codeHash: EMPTY_CODE_HASH, hasStorage: false };
 
+/** Methods besides eth_get* that change nothing (so the pending block stays valid across them). */
+const READS = new Set([
+  "eth_call",
+  "eth_estimateGas",
+  "eth_blockNumber",
+  "eth_chainId",
+  "eth_accounts",
+  "eth_coinbase",
+  "eth_gasPrice",
+  "eth_maxPriorityFeePerGas",
+  "eth_feeHistory",
+  "eth_pendingTransactions",
+  "eth_mining",
+  "eth_syncing",
+  "net_version",
+  "net_listening",
+  "net_peerCount",
+  "web3_clientVersion",
+  "web3_sha3",
+  "hardhat_metadata",
+  "hardhat_getAutomine",
+  "parallel_getBlockReport",
+  "parallel_getVerification",
+]);
+
+/** Code of the error a block refused by verification gives (JSON-RPC "internal error"). */
+export const VERIFICATION_FAILED = -32603;
+
 export class ParallelNetworkProvider extends EventEmitter {
   chain: Chain;
   /** The options as given, for hardhat_reset (evm_setBlockGasLimit changes the live ones). */
@@ -94,6 +133,10 @@ export class ParallelNetworkProvider extends EventEmitter {
   private callExecutor?: Promise<TxExecutor>;
   /** Serializes requests that change the chain, so a block never interleaves with another request's edits. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** Installed filters and subscriptions. */
+  private readonly filters = new FilterRegistry((subscription, result) => this.notify(subscription, result));
+  /** The pending block, until the chain, the mempool or the clock settings change. */
+  private pendingCache?: Promise<PendingBlock>;
 
   constructor(readonly options: NetworkOptions) {
     // An event emitter like every Hardhat provider: the wrappers Hardhat puts around it forward listener calls.
@@ -144,10 +187,63 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 
   private async dispatch(method: string, params: unknown[]): Promise<unknown> {
-    const handler = (this.handlers as Record<string, ((p: unknown[]) => unknown) | undefined>)[method];
+    const handler = (this.handlers as Record<string, ((p: unknown[], method: string) => unknown) | undefined>)[method];
     // -32004 and this text are what Hardhat's network answers for a method it does not know.
     if (handler === undefined) throw new RpcError(-32004, `Method ${method} is not supported`, { method, params });
-    return handler.call(this, params);
+    // Anything but a read may change what the pending block would be.
+    if (!method.startsWith("eth_get") && !READS.has(method)) this.pendingCache = undefined;
+    return handler.call(this, params, method);
+  }
+
+  /** A subscription event, delivered as Hardhat's provider delivers it: a legacy `notification` and an EIP-1193 `message`. */
+  private notify(subscription: string, result: unknown): void {
+    // After the current step, never inside mining: a throwing listener cannot break a request.
+    queueMicrotask(() => {
+      this.emit("notification", { subscription, result });
+      this.emit("message", { type: "eth_subscription", data: { subscription, result } });
+    });
+  }
+
+  /** Tells filters and subscriptions about a new block. */
+  private announce(mined: MinedBlock): void {
+    if (!this.filters.empty) this.filters.blockAdded(mined, () => formatBlock(mined, false));
+  }
+
+  private readonly blocks: BlockResolver = {
+    latest: () => this.chain.height,
+    numberOfHash: (hash) => {
+      const mined = this.chain.blockByHash(hash);
+      return mined === undefined ? undefined : Number(mined.block.header.number);
+    },
+  };
+
+  /** The block the mempool would make now (cached until something changes). */
+  private pendingBlock(): Promise<PendingBlock> {
+    if (this.pendingCache === undefined) {
+      const timestamp = this.peekTimestamp();
+      this.pendingCache = this.buildBlock(timestamp, (txs) => this.chain.preview(txs, timestamp, txs.map((tx) => this.senderOf(tx)))).then((built) => built.block);
+      this.pendingCache.catch(() => (this.pendingCache = undefined));
+    }
+    return this.pendingCache;
+  }
+
+  /** The state a block tag reads: for "pending" with transactions waiting, the pending block's. */
+  private async stateFor(tag: unknown): Promise<FlatState | number> {
+    if (tag === "pending" && this.mempool.length > 0) return (await this.pendingBlock()).state;
+    return this.positionAt(tag);
+  }
+
+  private async readAt(key: string, tag: unknown) {
+    const at = await this.stateFor(tag);
+    return typeof at === "number" ? this.chain.journal.readAt(key, at) : at.read(key);
+  }
+
+  /** A block by tag for the block methods: the pending block for "pending", null for a number beyond the chain. */
+  private async blockForTag(tag: bigint | string): Promise<{ mined: MinedBlock; pending: boolean } | null> {
+    if (tag === "pending") return { mined: (await this.pendingBlock()).mined, pending: true };
+    const n = tag === "earliest" ? 0 : typeof tag === "bigint" ? Number(tag) : this.chain.height;
+    const mined = this.chain.blockByNumber(n);
+    return mined === undefined ? null : { mined, pending: false };
   }
 
   // ---- helpers ---------------------------------------------------------------
@@ -215,14 +311,17 @@ export class ParallelNetworkProvider extends EventEmitter {
     return sender;
   }
 
+  /** The account's nonce after the mempool's transactions that can be mined in a row (a nonce gap stops the count). */
   private pendingNonce(address: string): bigint {
     let nonce = (this.infoAt(address, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-    for (const tx of this.mempool) if (this.senderOf(tx) === address && tx.nonce >= nonce) nonce = tx.nonce + 1n;
+    const queued = new Set<bigint>();
+    for (const tx of this.mempool) if (this.senderOf(tx) === address) queued.add(tx.nonce);
+    while (queued.has(nonce)) nonce++;
     return nonce;
   }
 
   /** Runs a message against the latest state without keeping its effects (eth_call, eth_estimateGas). */
-  private async simulate(call: CallRequest, requestedGas: bigint) {
+  private async simulate(call: CallRequest, requestedGas: bigint, state?: FlatState) {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
     const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map(), this.options.rules));
@@ -234,7 +333,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       { common: this.txCommon(), freeze: false },
     );
     withSender(tx, call.from);
-    const overlay = new BlockOverlay(this.chain.stateAt(call.blockNumber ?? this.chain.height));
+    const overlay = new BlockOverlay(state ?? this.chain.stateAt(call.blockNumber ?? this.chain.height));
     const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
@@ -284,8 +383,15 @@ export class ParallelNetworkProvider extends EventEmitter {
     this.validate(tx);
     const hash = bytesToHex(tx.hash());
     this.mempool.push(tx);
+    this.filters.transactionAdded(hash);
     if (!this.automine) return hash;
-    await this.mineMempool();
+    try {
+      await this.mineMempool();
+    } catch (e) {
+      // A block refused by verification: the call changes nothing, the transaction included.
+      if (e instanceof RpcError && e.code === VERIFICATION_FAILED) this.mempool.splice(this.mempool.indexOf(tx), 1);
+      throw e;
+    }
     // Like Hardhat: a failed transaction is mined (status 0), then reported.
     const mined = this.chain.transaction(hash);
     const receipt = mined?.mined.receipts[mined.index];
@@ -294,33 +400,59 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 
   /**
-   * Mines the mempool's ready transactions (nonce order per sender, arrival
-   * order across senders) as one block. Which of them fit depends on the gas
-   * they use, known only once executed: the block rule is that a
-   * transaction's gas limit fits in what the transactions before it left. So
-   * the block is executed with all of them, and when one does not fit, it
-   * and its sender's later transactions wait for a later block and the block
-   * is executed again without them (Hardhat's miner skips such a sender too).
+   * Mines the mempool's ready transactions as one block, in the mempool's
+   * order (blockOrder). A block refused by verification
+   * (parallel_setVerification) changes nothing: no block, the mempool and
+   * the next timestamp as they were.
    */
-  private async mineMempool(): Promise<void> {
+  private async mineMempool(): Promise<MinedBlock> {
+    this.pendingCache = undefined;
+    const nextTimestamp = this.nextTimestamp;
     const timestamp = this.takeTimestamp();
-    let ready = this.blockOrder(this.chain.pendingHeader(timestamp).baseFeePerGas as bigint | undefined);
-    let mined: MinedBlock;
-    for (;;) {
-      try {
-        mined = await this.chain.mine(ready, timestamp, ready.map((tx) => this.senderOf(tx)));
-        break;
-      } catch (e) {
-        if (!(e instanceof BlockGasLimitExceededError)) throw e;
-        const sender = this.senderOf(ready[e.txIndex]);
-        ready = ready.filter((tx, i) => i < e.txIndex || this.senderOf(tx) !== sender);
-      }
+    let built: Built<MinedBlock>;
+    try {
+      built = await this.buildBlock(timestamp, (txs) => this.chain.mine(txs, timestamp, txs.map((tx) => this.senderOf(tx))));
+    } catch (e) {
+      if (!(e instanceof VerificationError)) throw e;
+      this.nextTimestamp = nextTimestamp;
+      throw new RpcError(VERIFICATION_FAILED, e.message, { blockNumber: quantity(e.blockNumber), transactionIndex: e.txIndex ?? null, transactionHash: e.txHash ?? null, field: e.field });
     }
-    const included = new Set(ready);
-    const left = this.mempool.filter((tx) => !included.has(tx));
+    const gone = new Set([...built.txs, ...built.dropped]);
+    const left = this.mempool.filter((tx) => !gone.has(tx));
     this.mempool.length = 0;
     this.mempool.push(...left);
+    const mined = built.block;
     for (const r of mined.receipts) this.printLogs(r.consoleLogs);
+    this.announce(mined);
+    return mined;
+  }
+
+  /**
+   * Executes the block the mempool makes at `timestamp` with `execute`
+   * (mining it, or previewing the pending block). Which transactions fit
+   * depends on the gas they use, known only once executed: the block rule is
+   * that a transaction's gas limit fits in what the transactions before it
+   * left. So the block is executed with every ready transaction, and when one
+   * does not fit, it and its sender's later transactions wait for a later
+   * block (Hardhat's miner skips such a sender too); one that turns out
+   * invalid when executed (its sender's funds spent by its own earlier
+   * transactions) is dropped from the mempool with its sender's later ones.
+   * Then the block is executed again without them.
+   */
+  private async buildBlock<T>(timestamp: bigint, execute: (txs: TypedTransaction[]) => Promise<T>): Promise<Built<T>> {
+    let txs = this.blockOrder(this.chain.pendingHeader(timestamp).baseFeePerGas as bigint | undefined);
+    const dropped: TypedTransaction[] = [];
+    for (;;) {
+      try {
+        return { block: await execute(txs), txs, dropped };
+      } catch (e) {
+        if (!(e instanceof InvalidBlockError)) throw e;
+        const sender = this.senderOf(txs[e.txIndex]);
+        const removed = txs.filter((tx, i) => i >= e.txIndex && this.senderOf(tx) === sender);
+        if (!(e instanceof BlockGasLimitExceededError)) dropped.push(...removed);
+        txs = txs.filter((tx) => !removed.includes(tx));
+      }
+    }
   }
 
   /**
@@ -414,10 +546,12 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_coinbase: () => this.options.coinbase,
     eth_gasPrice: () => quantity(this.chain.pendingHeader(this.peekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
-    eth_feeHistory: ([count, newest, percentiles]: unknown[]) => {
+    eth_feeHistory: async ([count, newest, percentiles]: unknown[]) => {
       const n = Number(parseQuantity(count, "block count"));
       if (n < 1 || n > 1024) throw new RpcError(-32602, `Block count must be from 1 to 1024, got ${n}`);
-      const last = this.blockNumberOf(newest);
+      // Like Hardhat's network, "pending" ends with the pending block (its rewards reported as 0).
+      const pending = newest === "pending" ? (await this.pendingBlock()).mined : undefined;
+      const last = pending === undefined ? this.blockNumberOf(newest) : this.chain.height + 1;
       const first = Math.max(0, last - n + 1);
       const wanted = percentiles === undefined ? [] : (percentiles as unknown[]).map(Number);
       if (wanted.some((p, i) => !(p >= 0 && p <= 100) || (i > 0 && p < wanted[i - 1]))) {
@@ -426,38 +560,42 @@ export class ParallelNetworkProvider extends EventEmitter {
       const baseFees: string[] = [];
       const ratios: number[] = [];
       const rewards: string[][] = [];
+      let mined: MinedBlock | undefined;
       for (let b = first; b <= last; b++) {
-        const mined = this.chain.blockByNumber(b)!;
+        mined = b > this.chain.height ? pending! : this.chain.blockByNumber(b)!;
         const h = mined.block.header;
         baseFees.push(quantity(h.baseFeePerGas ?? 0n));
         ratios.push(Number(h.gasUsed) / Number(h.gasLimit));
-        rewards.push(rewardPercentiles(mined, wanted).map(quantity));
+        rewards.push(mined === pending ? wanted.map(() => "0x0") : rewardPercentiles(mined, wanted).map(quantity));
       }
-      baseFees.push(quantity(this.chain.blockByNumber(last)!.block.header.calcNextBaseFee()));
+      baseFees.push(quantity(mined!.block.header.calcNextBaseFee()));
       const out: Record<string, unknown> = { oldestBlock: quantity(first), baseFeePerGas: baseFees, gasUsedRatio: ratios };
       if (wanted.length > 0) out.reward = rewards;
       return out;
     },
 
-    eth_getBalance: ([address, tag]: unknown[]) => quantity(this.chain.journal.readAt(balanceKey(Chain.engineAddress(parseAddress(address))), this.positionAt(tag)) as bigint),
+    eth_getBalance: async ([address, tag]: unknown[]) => quantity((await this.readAt(balanceKey(Chain.engineAddress(parseAddress(address))), tag)) as bigint),
     eth_getTransactionCount: ([address, tag]: unknown[]) => {
       const a = parseAddress(address);
       if (tag === "pending") return quantity(this.pendingNonce(a));
       return quantity((this.infoAt(a, this.positionAt(tag)) ?? EMPTY_ACCOUNT).nonce);
     },
-    eth_getCode: ([address, tag]: unknown[]) => {
-      const info = this.infoAt(parseAddress(address), this.positionAt(tag));
-      return bytesToHex(info === null ? new Uint8Array() : (this.chain.state.code.get(info.codeHash) ?? new Uint8Array()));
+    eth_getCode: async ([address, tag]: unknown[]) => {
+      const at = await this.stateFor(tag);
+      const key = infoKey(Chain.engineAddress(parseAddress(address)));
+      const info = (typeof at === "number" ? this.chain.journal.readAt(key, at) : at.read(key)) as AccountInfo | null;
+      const code = typeof at === "number" ? this.chain.state.code : at.code;
+      return bytesToHex(info === null ? new Uint8Array() : (code.get(info.codeHash) ?? new Uint8Array()));
     },
-    eth_getStorageAt: ([address, slot, tag]: unknown[]) => {
+    eth_getStorageAt: async ([address, slot, tag]: unknown[]) => {
       const key = storageKey(Chain.engineAddress(parseAddress(address)), parseQuantity(slot, "storage slot").toString(16).padStart(64, "0"));
-      return bytesToHex(bigintTo32(this.chain.journal.readAt(key, this.positionAt(tag)) as bigint));
+      return bytesToHex(bigintTo32((await this.readAt(key, tag)) as bigint));
     },
 
-    eth_getBlockByNumber: ([tag, full]: unknown[]) => {
+    eth_getBlockByNumber: async ([tag, full]: unknown[]) => {
       if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByNumber expects 2 params: a block tag and whether to include full transactions (a boolean), got ${JSON.stringify([tag, full])}`);
-      const n = tag === "pending" ? undefined : this.blockNumberOf(tag);
-      return n === undefined ? null : formatBlock(this.chain.blockByNumber(n)!, full === true);
+      if (tag === "pending") return formatPendingBlock((await this.pendingBlock()).mined, full);
+      return formatBlock(this.chain.blockByNumber(this.blockNumberOf(tag))!, full);
     },
     eth_getBlockByHash: ([hash, full]: unknown[]) => {
       if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByHash expects 2 params: a block hash and whether to include full transactions (a boolean), got ${JSON.stringify([hash, full])}`);
@@ -524,48 +662,78 @@ export class ParallelNetworkProvider extends EventEmitter {
       const placeholder = withSender(unsigned.addSignature(0n, BigInt(r.from), 1n, true), r.from);
       return this.submit(placeholder);
     },
-    eth_getLogs: ([filter]: unknown[]) => {
-      if (typeof filter !== "object" || filter === null) throw new RpcError(-32602, "eth_getLogs expects a filter object");
-      const f = filter as { fromBlock?: unknown; toBlock?: unknown; blockHash?: unknown; address?: unknown; topics?: unknown };
-      let from: number;
-      let to: number;
-      if (f.blockHash !== undefined) {
-        const mined = this.chain.blockByHash(parseData(f.blockHash, "blockHash"));
-        if (mined === undefined) throw new RpcError(-32000, `Block with hash ${String(f.blockHash)} not found`);
-        from = to = Number(mined.block.header.number);
-      } else {
-        from = this.blockNumberOf(f.fromBlock ?? "latest");
-        to = this.blockNumberOf(f.toBlock ?? "latest");
-      }
-      const addresses = f.address === undefined || f.address === null ? undefined : (Array.isArray(f.address) ? f.address : [f.address]).map(parseAddress);
-      const topics = Array.isArray(f.topics) ? (f.topics as unknown[]).map((t) => (t === null ? null : (Array.isArray(t) ? t : [t]).map((x) => parseData(x, "topic")))) : [];
+    eth_getLogs: (params: unknown[], method: string) => {
+      const criteria = parseLogCriteria(new ParamReader(method, params).count(1), 0, this.blocks, false);
       const out: Record<string, unknown>[] = [];
-      for (const mined of this.chain.executedBlocks(from, to)) {
-        let logIndex = 0;
-        mined.receipts.forEach((receipt, i) => {
-          const first = logIndex;
-          logIndex += receipt.logs.length;
-          // Match on the raw logs; format only what is returned.
-          const wanted = receipt.logs.flatMap(([address, logTopics], k) => {
-            if (addresses !== undefined && !addresses.includes(bytesToHex(address) as Hex)) return [];
-            if (topics.some((want, t) => want !== null && (logTopics[t] === undefined || !want.includes(bytesToHex(logTopics[t]) as Hex)))) return [];
-            return [k];
-          });
-          if (wanted.length === 0) return;
-          const formatted = formatLogs(mined, i, first);
-          for (const k of wanted) out.push(formatted[k]);
-        });
-      }
+      for (const mined of this.chain.executedBlocks(criteria.from, criteria.to!)) out.push(...selectLogs(mined, criteria));
       return out;
     },
+    eth_newFilter: (params: unknown[], method: string) => this.installLogFilter(new ParamReader(method, params).count(1), 0, false),
+    eth_newBlockFilter: (params: unknown[], method: string) => {
+      new ParamReader(method, params).count(0);
+      return this.installFilter("newHeads", false);
+    },
+    eth_newPendingTransactionFilter: (params: unknown[], method: string) => {
+      new ParamReader(method, params).count(0);
+      return this.installFilter("newPendingTransactions", false);
+    },
+    eth_getFilterChanges: (params: unknown[], method: string) => this.filters.changes(new ParamReader(method, params).count(1).filterId(0)),
+    eth_getFilterLogs: (params: unknown[], method: string) => this.filters.logs(new ParamReader(method, params).count(1).filterId(0)),
+    eth_uninstallFilter: (params: unknown[], method: string) => this.filters.remove(new ParamReader(method, params).count(1).filterId(0), false),
+    eth_subscribe: (params: unknown[], method: string) => {
+      const p = new ParamReader(method, params).count(1, 2);
+      const [type, filter] = params;
+      if (type === "newHeads" || type === "newPendingTransactions") return this.installFilter(type, true);
+      if (type !== "logs") throw p.fail(0, "Invalid subscription type");
+      if (filter === undefined) throw new RpcError(-32602, "Missing params argument");
+      return this.installLogFilter(p, 1, true);
+    },
+    eth_unsubscribe: (params: unknown[], method: string) => this.filters.remove(new ParamReader(method, params).count(1).filterId(0), true),
+
+    eth_pendingTransactions: (params: unknown[], method: string) => {
+      new ParamReader(method, params).count(0);
+      return this.mempool.map((tx) => formatTransaction(tx, undefined, undefined, this.senderOf(tx)));
+    },
+    eth_getBlockTransactionCountByNumber: async (params: unknown[], method: string) => {
+      const found = await this.blockForTag(new ParamReader(method, params).count(1).blockTag(0));
+      return found === null ? null : quantity(found.mined.block.transactions.length);
+    },
+    eth_getBlockTransactionCountByHash: (params: unknown[], method: string) => {
+      const mined = this.chain.blockByHash(new ParamReader(method, params).count(1).hash(0));
+      return mined === undefined ? null : quantity(mined.block.transactions.length);
+    },
+    eth_getTransactionByBlockNumberAndIndex: async (params: unknown[], method: string) => {
+      const p = new ParamReader(method, params).count(2);
+      const tag = p.blockTag(0);
+      const index = p.quantity(1);
+      const found = await this.blockForTag(tag);
+      if (found === null || index >= BigInt(found.mined.block.transactions.length)) return null;
+      return found.pending ? formatPendingTransaction(found.mined, Number(index)) : formatTransaction(found.mined.block.transactions[Number(index)], found.mined, Number(index));
+    },
+    eth_getTransactionByBlockHashAndIndex: (params: unknown[], method: string) => {
+      const p = new ParamReader(method, params).count(2);
+      const mined = this.chain.blockByHash(p.hash(0));
+      const index = p.quantity(1);
+      if (mined === undefined || index >= BigInt(mined.block.transactions.length)) return null;
+      return formatTransaction(mined.block.transactions[Number(index)], mined, Number(index));
+    },
+    // Not in Hardhat's network (it answers -32004); here because scripts written for other clients call them. Blocks have no uncles.
+    eth_getUncleCountByBlockNumber: async (params: unknown[], method: string) => ((await this.blockForTag(new ParamReader(method, params).count(1).blockTag(0))) === null ? null : "0x0"),
+    eth_getUncleCountByBlockHash: (params: unknown[], method: string) => (this.chain.blockByHash(new ParamReader(method, params).count(1).hash(0)) === undefined ? null : "0x0"),
+    web3_sha3: (params: unknown[], method: string) => bytesToHex(keccak256(hexToBytes(new ParamReader(method, params).count(1).bytes(0)))),
+
     eth_call: async ([request, tag]: unknown[]) => {
       const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
-      const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit);
+      const at = await this.stateFor(tag);
+      const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit, typeof at === "number" ? undefined : at);
       this.printLogs(receipt.consoleLogs);
       if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
-    eth_estimateGas: async ([request]: unknown[]) => quantity(await this.estimate(parseCallRequest(request, false))),
+    eth_estimateGas: async ([request, tag]: unknown[]) => {
+      const at = await this.stateFor(tag);
+      return quantity(await this.estimate(parseCallRequest(request, false), typeof at === "number" ? undefined : at));
+    },
 
     evm_mine: async ([timestamp]: unknown[]) => {
       if (timestamp !== undefined) this.nextTimestamp = parseQuantity(timestamp, "timestamp");
@@ -576,13 +744,21 @@ export class ParallelNetworkProvider extends EventEmitter {
       let n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
       const step = interval === undefined ? 1n : parseQuantity(interval, "interval");
       if (n === 0) return true;
+      const before = this.chain.height;
       // Pending transactions go into the first block; the rest are empty.
       if (this.mempool.length > 0) {
         await this.mineMempool();
         n--;
       }
       const first = this.takeTimestamp();
+      const from = this.chain.height;
       await this.chain.reserve(n, first, step);
+      // Like Hardhat, which mines the first two and the last block of a long run and reserves the rest: filters hear of those.
+      const total = this.chain.height - before;
+      for (let b = from + 1; b <= this.chain.height && !this.filters.empty; b++) {
+        const k = b - before;
+        if (total < 8 || k <= 2 || k === total) this.announce(this.chain.blockByNumber(b)!);
+      }
       return true;
     },
     evm_setAutomine: ([enabled]: unknown[]) => {
@@ -691,7 +867,35 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.timeOffset = 0n;
       this.nextTimestamp = undefined;
       this.impersonated.clear();
+      this.filters.clear();
       this.setIntervalMining(this.initial.intervalMining);
+      return true;
+    },
+    /** Removes a transaction from the mempool: true if it was there; mined ones are refused. */
+    hardhat_dropTransaction: (params: unknown[], method: string) => {
+      const hash = new ParamReader(method, params).count(1).hash(0);
+      const index = this.mempool.findIndex((tx) => bytesToHex(tx.hash()) === hash);
+      if (index >= 0) {
+        this.mempool.splice(index, 1);
+        return true;
+      }
+      if (this.chain.transaction(hash) !== undefined) throw new RpcError(-32602, `Transaction ${hash} cannot be dropped because it's already mined`);
+      return false;
+    },
+    hardhat_setCoinbase: (params: unknown[], method: string) => {
+      this.options.coinbase = new ParamReader(method, params).count(1).address(0);
+      return true;
+    },
+    hardhat_setPrevRandao: (params: unknown[], method: string) => {
+      this.chain.nextPrevRandao = hexToBytes(new ParamReader(method, params).count(1).hash(0));
+      return true;
+    },
+    hardhat_setMinGasPrice: () => {
+      throw new RpcError(-32000, "hardhat_setMinGasPrice is not supported when EIP-1559 is active");
+    },
+    // Hardhat's RPC logging has no counterpart here; accepted so `hardhat node`-style callers work.
+    hardhat_setLoggingEnabled: (params: unknown[], method: string) => {
+      new ParamReader(method, params).count(1).boolean(0);
       return true;
     },
     hardhat_setNextBlockBaseFeePerGas: ([fee]: unknown[]) => {
@@ -719,6 +923,28 @@ export class ParallelNetworkProvider extends EventEmitter {
       latestBlockHash: this.chain.head.hash,
     }),
 
+    /**
+     * Verification: every block executed in parallel is executed again
+     * sequentially and must give the same receipts, gas, logs bloom, roots
+     * and state diff, or the call that mined it fails and the chain stays as
+     * it was.
+     */
+    parallel_setVerification: (params: unknown[], method: string) => {
+      this.options.verify = new ParamReader(method, params).count(1).boolean(0);
+      return true;
+    },
+    parallel_getVerification: (params: unknown[], method: string) => {
+      new ParamReader(method, params).count(0);
+      return this.options.verify === true;
+    },
+    /** Replaces the worker pool (closing the old one) with one of `n` threads, 1 to 256. */
+    parallel_setWorkers: async (params: unknown[], method: string) => {
+      const n = new ParamReader(method, params).count(1).params[0];
+      if (!(typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= 256)) throw new RpcError(-32602, `Workers must be an integer from 1 to 256, got ${JSON.stringify(n)}`);
+      await this.chain.setWorkers(n);
+      return true;
+    },
+
     /** The engine's report for a block: how it executed and what each transaction read and wrote. */
     parallel_getBlockReport: ([tag, options]: unknown[]) => {
       if (options !== undefined && (typeof options !== "object" || options === null)) {
@@ -729,27 +955,38 @@ export class ParallelNetworkProvider extends EventEmitter {
     },
   };
 
-  private async estimate(r: CallRequest): Promise<bigint> {
+  /** Installs a block or pending-transaction filter or subscription; a block one starts with the latest block's hash. */
+  private installFilter(kind: Exclude<FilterKind, "logs">, subscription: boolean): string {
+    return this.filters.install(kind, subscription, kind === "newHeads" ? [this.chain.head.hash] : []);
+  }
+
+  /** Installs a log filter or subscription; it starts with the logs already in its range. */
+  private installLogFilter(reader: ParamReader, index: number, subscription: boolean): string {
+    const criteria = parseLogCriteria(reader, index, this.blocks, true);
+    const initial: Record<string, unknown>[] = [];
+    for (const mined of this.chain.executedBlocks(criteria.from, criteria.to ?? this.chain.height)) initial.push(...selectLogs(mined, criteria));
+    return this.filters.install("logs", subscription, initial, criteria);
+  }
+
+  private async estimate(r: CallRequest, state?: FlatState): Promise<bigint> {
     const requested = r.gas ?? this.options.blockGasLimit;
     const cap = this.chain.common.isActivatedEIP(7825) && requested > MAX_TX_GAS ? MAX_TX_GAS : requested;
-    const first = await this.simulate(r, cap);
+    const first = await this.simulate(r, cap, state);
     // Like Hardhat: an estimate prints its console.log output only when it fails.
     if (first.status === 0) this.printLogs(first.consoleLogs);
     if (first.status === 0) throw executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     let low = first.gasUsed - 1n;
     let high = cap;
-    if ((await this.simulate(r, first.gasUsed)).status === 1) return first.gasUsed;
+    if ((await this.simulate(r, first.gasUsed, state)).status === 1) return first.gasUsed;
     while (high - low > 1n) {
       const mid = (low + high) / 2n;
-      if ((await this.simulate(r, mid)).status === 1) high = mid;
+      if ((await this.simulate(r, mid, state)).status === 1) high = mid;
       else low = mid;
     }
     return high;
   }
 }
-
-type Hex = `0x${string}`;
 
 interface CallRequest {
   /** The block whose state a call runs on (default: latest). */
@@ -782,27 +1019,6 @@ function parseCallRequest(request: unknown, needFrom: boolean): CallRequest {
     maxFeePerGas: r.maxFeePerGas === undefined ? undefined : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
     maxPriorityFeePerGas: r.maxPriorityFeePerGas === undefined ? undefined : parseQuantity(r.maxPriorityFeePerGas, "maxPriorityFeePerGas"),
   };
-}
-
-function parseAddress(v: unknown): Hex {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{40}$/.test(v)) throw new RpcError(-32602, `Invalid address ${JSON.stringify(v)}: expected 0x followed by 40 hex digits`);
-  return v.toLowerCase() as Hex;
-}
-
-function parseData(v: unknown, what: string): Hex {
-  if (typeof v !== "string" || !/^0x([0-9a-fA-F]{2})*$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x-prefixed hex bytes`);
-  return v.toLowerCase() as Hex;
-}
-
-function parseHash(v: unknown, what: string): Hex {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x followed by 64 hex digits`);
-  return v.toLowerCase() as Hex;
-}
-
-function parseQuantity(v: unknown, what: string): bigint {
-  if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected a 0x-prefixed hex quantity`);
-  return BigInt(v);
 }
 
 /**

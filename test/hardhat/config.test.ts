@@ -32,6 +32,7 @@ describe("resolveParallelConfig", function () {
         minTxsForParallel: 8,
         maxReexecutionRatio: 1,
         onWorkerFailure: "sequential",
+        verify: false,
       });
     });
 
@@ -55,6 +56,7 @@ describe("resolveParallelConfig", function () {
         minTxsForParallel: 8,
         maxReexecutionRatio: 1,
         onWorkerFailure: "error",
+        verify: false,
       });
     });
 
@@ -66,6 +68,7 @@ describe("resolveParallelConfig", function () {
           minTxsForParallel: 1,
           maxReexecutionRatio: 0.5,
           onWorkerFailure: "sequential",
+          verify: true,
         }),
       ).to.deep.equal({
         enabled: true,
@@ -73,6 +76,7 @@ describe("resolveParallelConfig", function () {
         minTxsForParallel: 1,
         maxReexecutionRatio: 0.5,
         onWorkerFailure: "sequential",
+        verify: true,
       });
       expect(resolveParallelConfig({ workers: 1 }).workers).to.equal(1);
     });
@@ -131,6 +135,14 @@ describe("resolveParallelConfig", function () {
       const { message } = rejection({ onWorkerFailure: "retry" });
       expect(message).to.contain('parallel.onWorkerFailure must be one of "sequential", "error"');
       expect(message).to.contain('got "retry"');
+    });
+
+    it("rejects a non-boolean verify", function () {
+      for (const [verify, shown] of [["yes", 'got "yes"'], [1, "got 1"], [null, "got null"]] as const) {
+        expect(rejection({ verify }).message).to.equal(
+          `Invalid config: parallel.verify must be true or false, ${shown}. Set it in hardhat.config.ts, e.g. parallel: { verify: true }.`,
+        );
+      }
     });
 
     it("rejects an unknown field and suggests the closest known one", function () {
