@@ -2,15 +2,15 @@
  * Runs the same JSON-RPC script on Hardhat's own network (EDR) and on the
  * parallel network, so tests can compare what each answers. Both are built
  * from this project's `hardhat` network config (same accounts, chain id,
- * hardfork); transactions carry explicit gas and fees, so both networks sign
- * exactly the same transactions and their hashes match.
+ * hardfork) behind the same provider wrappers (networks.ts); transactions
+ * carry explicit gas and fees, so both networks sign exactly the same
+ * transactions and their hashes match.
  */
 import { Interface } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
 import hre from "hardhat";
 
-import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
-import type { ParallelNetworkProvider } from "../../plugin/network/provider";
+import { hardhatNetwork, parallelNetwork as wrappedParallelNetwork } from "./networks";
 
 export interface Net {
   name: "edr" | "parallel";
@@ -25,13 +25,12 @@ export interface Net {
 }
 
 export async function edrNetwork(): Promise<Net> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createProvider } = require("hardhat/internal/core/providers/construction");
-  return wrap("edr", (await createProvider(hre.config, "hardhat", hre.artifacts)) as Net["provider"], async () => undefined);
+  const p = await hardhatNetwork();
+  return wrap("edr", p as unknown as Net["provider"], () => p.close());
 }
 
 export async function parallelNetwork(): Promise<Net> {
-  const p: ParallelNetworkProvider = await createParallelNetwork(hre.network.config as never, hre.config.parallel, hre.artifacts);
+  const p = await wrappedParallelNetwork();
   return wrap("parallel", p as unknown as Net["provider"], () => p.close());
 }
 
