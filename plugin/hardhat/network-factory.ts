@@ -43,6 +43,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     genesisTimestamp: BigInt(Math.floor(new Date(config.initialDate ?? Date.now()).getTime() / 1000)),
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
+    mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
     clientVersion: CLIENT_VERSION,
     errorDecoder,
     printConsoleLogs: printSolidityLogs,

@@ -45,6 +45,8 @@ export interface NetworkOptions extends ChainOptions {
   printConsoleLogs?: (calls: Uint8Array[]) => void;
   /** Interval mining: a block every this many ms, or a random delay in [min, max] ms; 0 or absent: off. */
   intervalMining?: number | [number, number];
+  /** Block order across senders (Hardhat's `mining.mempool.order`): highest tip first (default) or arrival. */
+  mempoolOrder?: "priority" | "fifo";
 }
 
 interface Snapshot {
@@ -249,27 +251,50 @@ export class ParallelNetworkProvider extends EventEmitter {
     return hash;
   }
 
-  /** Mines the mempool's ready transactions (nonce order per sender, arrival order across senders) as one block. */
+  /**
+   * Mines the mempool's ready transactions as one block, in Hardhat's order:
+   * each sender's transactions in nonce order; across senders, the highest
+   * miner tip (for the next block's base fee) first, ties in arrival order
+   * (`mempoolOrder: "priority"`, Hardhat's default), or arrival order only
+   * ("fifo").
+   */
   private async mineMempool(): Promise<void> {
-    const ready: TypedTransaction[] = [];
-    const nextNonce = new Map<string, bigint>();
-    const waiting = [...this.mempool];
-    let progress = true;
-    let gas = 0n;
-    while (progress) {
-      progress = false;
-      for (let i = 0; i < waiting.length; i++) {
-        const tx = waiting[i];
-        const sender = this.senderOf(tx);
-        const expected = nextNonce.get(sender) ?? (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce;
-        if (tx.nonce !== expected || gas + tx.gasLimit > this.options.blockGasLimit) continue;
-        ready.push(tx);
-        gas += tx.gasLimit;
-        nextNonce.set(sender, expected + 1n);
-        waiting.splice(i--, 1);
-        progress = true;
+    const baseFee = (this.chain.pendingHeader(this.peekTimestamp()).baseFeePerGas as bigint | undefined) ?? 0n;
+    const byTip = this.options.mempoolOrder !== "fifo";
+    const arrival = new Map(this.mempool.map((tx, i) => [tx, i]));
+    // Each sender's transactions by nonce (nonces are unique in the mempool), with the next one to include.
+    const queues = new Map<string, { txs: TypedTransaction[]; next: number; nonce: bigint }>();
+    for (const tx of this.mempool) {
+      const sender = this.senderOf(tx);
+      let queue = queues.get(sender);
+      if (queue === undefined) {
+        queue = { txs: [], next: 0, nonce: (this.infoAt(sender, this.chain.journal.position) ?? EMPTY_ACCOUNT).nonce };
+        queues.set(sender, queue);
       }
+      queue.txs.push(tx);
     }
+    for (const queue of queues.values()) {
+      queue.txs.sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+      while (queue.next < queue.txs.length && queue.txs[queue.next].nonce < queue.nonce) queue.next++;
+    }
+    const ready: TypedTransaction[] = [];
+    let gas = 0n;
+    for (;;) {
+      let best: { tx: TypedTransaction; queue: { next: number; nonce: bigint }; tip: bigint } | undefined;
+      for (const queue of queues.values()) {
+        const tx = queue.txs[queue.next];
+        if (tx === undefined || tx.nonce !== queue.nonce || gas + tx.gasLimit > this.options.blockGasLimit) continue;
+        const tip = byTip ? effectiveGasPrice(tx, baseFee) - baseFee : 0n;
+        if (best === undefined || tip > best.tip || (tip === best.tip && arrival.get(tx)! < arrival.get(best.tx)!)) best = { tx, queue, tip };
+      }
+      if (best === undefined) break;
+      ready.push(best.tx);
+      gas += best.tx.gasLimit;
+      best.queue.next++;
+      best.queue.nonce++;
+    }
+    const included = new Set(ready);
+    const waiting = this.mempool.filter((tx) => !included.has(tx));
     this.mempool.length = 0;
     this.mempool.push(...waiting);
     const given = new Map<number, string>();
