@@ -733,7 +733,8 @@ function parseQuantity(v: unknown, what: string): bigint {
 
 /**
  * The effective priority fees paid at the given percentiles of a block's gas
- * (eth_feeHistory): transactions sorted by tip, each weighted by its gas.
+ * limit (eth_feeHistory, as Hardhat's network computes them): transactions
+ * sorted by tip, each weighted by its gas used.
  */
 function rewardPercentiles(mined: MinedBlock, percentiles: number[]): bigint[] {
   const baseFee = mined.block.header.baseFeePerGas ?? 0n;
@@ -741,9 +742,11 @@ function rewardPercentiles(mined: MinedBlock, percentiles: number[]): bigint[] {
     .map((tx, i) => ({ tip: effectiveGasPrice(tx, baseFee) - baseFee, gas: mined.receipts[i].gasUsed }))
     .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
   if (tips.length === 0) return percentiles.map(() => 0n);
-  const total = tips.reduce((sum, t) => sum + t.gas, 0n);
+  // Like Hardhat's network, the percentile is of the block's gas limit, not of the gas used: a block
+  // that is not full answers with its highest tip at most percentiles.
+  const gasLimit = Number(mined.block.header.gasLimit);
   return percentiles.map((p) => {
-    const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n;
+    const threshold = BigInt(Math.floor((p / 100) * gasLimit));
     let sum = 0n;
     for (const t of tips) {
       sum += t.gas;
