@@ -498,16 +498,18 @@ export class ParallelNetworkProvider extends EventEmitter {
       return "0";
     },
     hardhat_mine: async ([count, interval]: unknown[]) => {
-      let n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
+      const n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
       const step = interval === undefined ? 1n : parseQuantity(interval, "interval");
       if (n === 0) return true;
-      // Pending transactions go into the first block; the rest are empty.
-      if (this.mempool.length > 0) {
-        await this.mineMempool();
-        n--;
-      }
-      const first = this.takeTimestamp();
-      await this.chain.reserve(n, first, step);
+      // As Hardhat's network mines them: the first block as usual (with the mempool's transactions), the
+      // ones in between reserved (built on demand, all with the base fee that follows the first), the last
+      // as usual again, `interval` seconds after the one before it.
+      await this.mineMempool();
+      if (n === 1) return true;
+      const first = this.chain.head.block.header.timestamp;
+      await this.chain.reserve(n - 2, first + step, step);
+      this.nextTimestamp = first + BigInt(n - 1) * step;
+      await this.mineMempool();
       return true;
     },
     evm_setAutomine: ([enabled]: unknown[]) => {
