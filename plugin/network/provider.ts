@@ -388,6 +388,8 @@ export class ParallelNetworkProvider extends EventEmitter {
     },
 
     eth_getBlockByNumber: ([tag, full]: unknown[]) => {
+      // Like Hardhat's network: a number above the latest block is not an error here (it is for state queries).
+      if ((typeof tag === "string" || typeof tag === "number") && /^(0x[0-9a-fA-F]+|\d+)$/.test(String(tag)) && BigInt(tag) > BigInt(this.chain.height)) return null;
       const n = tag === "pending" ? undefined : this.blockNumberOf(tag);
       return n === undefined ? null : formatBlock(this.chain.blockByNumber(n)!, full === true);
     },
