@@ -386,8 +386,13 @@ export class Chain {
    */
   async reserve(count: number, timestamp: bigint, interval: bigint): Promise<void> {
     if (count <= 0) return;
+    // Like Hardhat's network, every block of the run has the base fee that follows its parent's (empty
+    // blocks in a reservation do not lower it further); the block after the run continues from there.
+    const baseFee = this.nextBaseFee ?? this.head.block.header.calcNextBaseFee();
     if (this.emptyBlock === undefined || this.hasSystemContracts() || this.nextPrevRandao !== undefined) {
+      this.nextBaseFee = baseFee;
       await this.mine([], timestamp);
+      if (count > 1) this.nextBaseFee = baseFee;
       return this.reserve(count - 1, timestamp + interval, interval);
     }
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, undefined, { dryRun: true });
@@ -397,7 +402,7 @@ export class Chain {
       last: this.heightValue + count,
       firstTimestamp: timestamp,
       interval,
-      firstBaseFee: this.nextBaseFee ?? this.head.block.header.calcNextBaseFee(),
+      firstBaseFee: baseFee,
       gasLimit: this.options.blockGasLimit,
       parentHash: this.hashOf(this.heightValue),
       stateRoot,
@@ -440,9 +445,7 @@ export class Chain {
     if (r === undefined) return undefined;
     let mined = this.materialized.get(n);
     if (mined !== undefined) return mined;
-    let baseFee = r.firstBaseFee;
-    // An empty block lowers the base fee by an eighth; from 1 gwei it bottoms out at 7 wei within 200 blocks.
-    for (let i = 0; i < Math.min(n - r.first, 400); i++) baseFee -= baseFee / 8n;
+    const baseFee = r.firstBaseFee;
     const block = this.assemble(
       {
         parentHash: n === r.first ? r.parentHash : this.reservedHash(r, n - 1),

@@ -595,6 +595,8 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_getBlockByNumber: async ([tag, full]: unknown[]) => {
       if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByNumber expects 2 params: a block tag and whether to include full transactions (a boolean), got ${JSON.stringify([tag, full])}`);
       if (tag === "pending") return formatPendingBlock((await this.pendingBlock()).mined, full);
+      // Like Hardhat's network: a number above the latest block is not an error here (it is for state queries).
+      if ((typeof tag === "string" || typeof tag === "number") && /^(0x[0-9a-fA-F]+|\d+)$/.test(String(tag)) && BigInt(tag) > BigInt(this.chain.height)) return null;
       return formatBlock(this.chain.blockByNumber(this.blockNumberOf(tag))!, full);
     },
     eth_getBlockByHash: ([hash, full]: unknown[]) => {
@@ -741,24 +743,23 @@ export class ParallelNetworkProvider extends EventEmitter {
       return "0";
     },
     hardhat_mine: async ([count, interval]: unknown[]) => {
-      let n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
+      const n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
       const step = interval === undefined ? 1n : parseQuantity(interval, "interval");
       if (n === 0) return true;
-      const before = this.chain.height;
-      // Pending transactions go into the first block; the rest are empty.
-      if (this.mempool.length > 0) {
-        await this.mineMempool();
-        n--;
-      }
-      const first = this.takeTimestamp();
+      // As Hardhat's network mines them: the first block as usual (with the mempool's transactions), the
+      // ones in between reserved (built on demand, all with the base fee that follows the first), the last
+      // as usual again, `interval` seconds after the one before it.
+      await this.mineMempool();
+      if (n === 1) return true;
+      const first = this.chain.head.block.header.timestamp;
       const from = this.chain.height;
-      await this.chain.reserve(n, first, step);
-      // Like Hardhat, which mines the first two and the last block of a long run and reserves the rest: filters hear of those.
-      const total = this.chain.height - before;
+      await this.chain.reserve(n - 2, first + step, step);
+      // Filters hear of every block of a short run, and of the first two and the last of a long one, as on Hardhat's network.
       for (let b = from + 1; b <= this.chain.height && !this.filters.empty; b++) {
-        const k = b - before;
-        if (total < 8 || k <= 2 || k === total) this.announce(this.chain.blockByNumber(b)!);
+        if (n < 8 || b === from + 1) this.announce(this.chain.blockByNumber(b)!);
       }
+      this.nextTimestamp = first + BigInt(n - 1) * step;
+      await this.mineMempool();
       return true;
     },
     evm_setAutomine: ([enabled]: unknown[]) => {
@@ -1023,7 +1024,8 @@ function parseCallRequest(request: unknown, needFrom: boolean): CallRequest {
 
 /**
  * The effective priority fees paid at the given percentiles of a block's gas
- * (eth_feeHistory): transactions sorted by tip, each weighted by its gas.
+ * limit (eth_feeHistory, as Hardhat's network computes them): transactions
+ * sorted by tip, each weighted by its gas used.
  */
 function rewardPercentiles(mined: MinedBlock, percentiles: number[]): bigint[] {
   const baseFee = mined.block.header.baseFeePerGas ?? 0n;
@@ -1031,9 +1033,11 @@ function rewardPercentiles(mined: MinedBlock, percentiles: number[]): bigint[] {
     .map((tx, i) => ({ tip: effectiveGasPrice(tx, baseFee) - baseFee, gas: mined.receipts[i].gasUsed }))
     .sort((a, b) => (a.tip < b.tip ? -1 : a.tip > b.tip ? 1 : 0));
   if (tips.length === 0) return percentiles.map(() => 0n);
-  const total = tips.reduce((sum, t) => sum + t.gas, 0n);
+  // Like Hardhat's network, the percentile is of the block's gas limit, not of the gas used: a block
+  // that is not full answers with its highest tip at most percentiles.
+  const gasLimit = Number(mined.block.header.gasLimit);
   return percentiles.map((p) => {
-    const threshold = (total * BigInt(Math.round(p * 100))) / 10_000n;
+    const threshold = BigInt(Math.floor((p / 100) * gasLimit));
     let sum = 0n;
     for (const t of tips) {
       sum += t.gas;
