@@ -41,6 +41,11 @@ export interface BlockInput {
 export interface ExecutionRules {
   /** No limit on deployed code size (EIP-170) or init code size (EIP-3860). */
   allowUnlimitedContractSize?: boolean;
+  /**
+   * Transactions may come from an account that holds code (EIP-3607 not
+   * applied), as on Hardhat's network, where tests impersonate contracts.
+   */
+  allowSendersWithCode?: boolean;
 }
 
 /**

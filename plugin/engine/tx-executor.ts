@@ -62,6 +62,7 @@ export class TxExecutor {
   private constructor(
     readonly vm: VM,
     readonly state: TxStateManager,
+    private readonly rules: ExecutionRules,
   ) {
     // The fee phase starts when the top-level message returns (tx-state.ts).
     vm.evm.events!.on("beforeMessage", (message: { to?: { bytes: Uint8Array }; data: Uint8Array }) => {
@@ -85,7 +86,7 @@ export class TxExecutor {
     });
     installFastEipLookup(vm.common);
     installFastEipLookup(vm.evm.common);
-    return new TxExecutor(vm, state);
+    return new TxExecutor(vm, state, rules);
   }
 
   /**
@@ -103,6 +104,7 @@ export class TxExecutor {
     const started = performance.now();
     const coinbase = bytesToUnprefixedHex(block.header.coinbase.bytes);
     this.state.begin(index, source, coinbase);
+    this.state.maskSenderCode(this.rules.allowSendersWithCode === true ? bytesToUnprefixedHex(tx.getSenderAddress().bytes) : undefined);
     this.depth = 0;
     this.consoleCalls = [];
     // runTx clears transient storage when a transaction ends normally; one that

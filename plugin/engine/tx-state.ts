@@ -15,7 +15,7 @@
  * commutative delta, so fees do not make every transaction depend on the
  * previous one.
  */
-import { Account, Address, KECCAK256_RLP, bigIntToUnpaddedBytes, bytesToBigInt, bytesToHex, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
+import { Account, Address, KECCAK256_NULL, KECCAK256_RLP, bigIntToUnpaddedBytes, equalsBytes, bytesToBigInt, bytesToHex, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
 import type { StateManagerInterface } from "@ethereumjs/common";
 import { keccak256 } from "./hash";
 
@@ -75,6 +75,21 @@ export class TxStateManager implements StateManagerInterface {
   };
 
   /** Starts a transaction: clears everything from the previous one. */
+  /**
+   * Set per transaction when its sender may hold code (ExecutionRules
+   * allowSendersWithCode). @ethereumjs's runTx refuses a sender with code
+   * (EIP-3607) right after its first read of the sender's account, with no
+   * option to skip it; so that first read shows no code, and the put of that
+   * same account object that follows (nonce and upfront cost) keeps the real
+   * code hash. Reads and writes of the state itself are unchanged.
+   */
+  private senderCodeMask: { addr: string; read: boolean; codeHash?: Uint8Array } | undefined;
+
+  /** Lowercase unprefixed sender whose code the next transaction's first read of it hides, or undefined. */
+  maskSenderCode(sender: string | undefined): void {
+    this.senderCodeMask = sender === undefined ? undefined : { addr: sender, read: false };
+  }
+
   begin(txIndex: TxIndex, source: ReadSource, coinbase: string): void {
     this.txIndex = txIndex;
     this.source = source;
@@ -205,13 +220,29 @@ export class TxStateManager implements StateManagerInterface {
     const info = this.getInfo(addr);
     if (info === null) return undefined;
     const balance = this.getBalance(addr);
-    return new Account(info.nonce, balance, info.hasStorage ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP, hexToBytes(info.codeHash as `0x${string}`));
+    const codeHash = hexToBytes(info.codeHash as `0x${string}`);
+    const mask = this.senderCodeMask;
+    if (mask?.addr === addr && !mask.read) {
+      mask.read = true;
+      if (info.codeHash === EMPTY_CODE_HASH) this.senderCodeMask = undefined;
+      else {
+        mask.codeHash = codeHash;
+        return new Account(info.nonce, balance, info.hasStorage ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP, KECCAK256_NULL);
+      }
+    }
+    return new Account(info.nonce, balance, info.hasStorage ? NON_EMPTY_STORAGE_ROOT : KECCAK256_RLP, codeHash);
   }
 
   async putAccount(address: Address, account?: Account): Promise<void> {
     if (account === undefined) return this.deleteAccount(address);
     const addr = hex(address);
     const before = this.getInfo(addr);
+    const mask = this.senderCodeMask;
+    if (mask?.addr === addr && mask.codeHash !== undefined) {
+      // The masked sender account coming back from runTx: restore its code hash.
+      if (equalsBytes(account.codeHash, KECCAK256_NULL)) account.codeHash = mask.codeHash;
+      this.senderCodeMask = undefined;
+    }
     const info: AccountInfo = {
       nonce: account.nonce,
       codeHash: bytesToHex(account.codeHash),

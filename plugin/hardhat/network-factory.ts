@@ -50,7 +50,8 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
     mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
-    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize },
+    // Hardhat's network does not apply EIP-3607: tests impersonate contracts and send from them.
+    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize, allowSendersWithCode: true },
     allowBlocksWithSameTimestamp: config.allowBlocksWithSameTimestamp,
     throwOnTransactionFailures: config.throwOnTransactionFailures,
     throwOnCallFailures: config.throwOnCallFailures,
