@@ -4,16 +4,13 @@
  * those depends on the one before through the recipient's balance, which is
  * the block's hotspot; the other half are independent.
  */
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { parseEther } from "ethers";
 
 import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
-import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { TEST_COINBASE, directNetwork } from "../helpers/direct-network";
 
 const ACCOUNTS = testAccounts(41, 3);
-const COINBASE = "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e";
 
 interface Report {
   mode: string;
@@ -32,19 +29,8 @@ describe("parallel network: block reports", function () {
   const hot = ACCOUNTS[40].address.toString();
 
   before(async function () {
-    net = new ParallelNetworkProvider({
-      common: workloadChainCommon(),
-      // The coinbase exists from genesis: otherwise the first fee payment creates it, and every later tx depends on that one.
-      genesisAccounts: [...ACCOUNTS.map((a) => a.address.toString()), COINBASE].map((address) => ({ address, balance: parseEther("10") })),
-      localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
-      blockGasLimit: 30_000_000n,
-      initialBaseFeePerGas: 1_000_000_000n,
-      coinbase: COINBASE,
-      genesisTimestamp: 1_700_000_000n,
-      automine: true,
-      clientVersion: "HardhatParallel/test",
-      parallel: { enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
-    });
+    // The coinbase exists from genesis: otherwise the first fee payment creates it, and every later tx depends on that one.
+    net = directNetwork({ accounts: ACCOUNTS, balance: "10", alsoFunded: [TEST_COINBASE], parallel: { enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 } });
     await rpc("evm_setAutomine", false);
     for (let i = 0; i < 40; i++) {
       // Even senders pay the hot recipient, odd ones a fresh address each.

@@ -15,26 +15,15 @@ import hre from "hardhat";
 
 import { executeBlockSequential } from "../../plugin/engine/sequential";
 import { ExecutionRevertedError } from "../../plugin/network/errors";
-import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
+import { ParallelNetworkProvider } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
-import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { directNetwork, rpcError } from "../helpers/direct-network";
 import { PRESET_NAMES, generateWorkload, mineWorkloadOnProvider, prepareWorkloadOnEngine } from "../../plugin/workloads";
 
 const ACCOUNTS = testAccounts(24, 99);
 
 function network(parallel: boolean): ParallelNetworkProvider {
-  return new ParallelNetworkProvider({
-    common: workloadChainCommon(),
-    genesisAccounts: ACCOUNTS.map((a) => ({ address: a.address.toString(), balance: parseEther("10000") })),
-    localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
-    blockGasLimit: 30_000_000n,
-    initialBaseFeePerGas: 1_000_000_000n,
-    coinbase: "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e",
-    genesisTimestamp: 1_700_000_000n,
-    automine: true,
-    clientVersion: "HardhatParallel/0.1.0",
-    parallel: { enabled: parallel, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
-  });
+  return directNetwork({ accounts: ACCOUNTS, balance: "10000", parallel: { enabled: parallel, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 } });
 }
 
 async function failure(p: Promise<unknown>): Promise<Error> {
@@ -46,15 +35,6 @@ async function failure(p: Promise<unknown>): Promise<Error> {
   throw new Error("expected the request to fail");
 }
 
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(RpcError);
-    return e as RpcError;
-  }
-  throw new Error("expected the request to fail");
-}
 
 describe("parallel network provider", function () {
   let net: ParallelNetworkProvider;

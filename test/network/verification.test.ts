@@ -6,33 +6,22 @@
  */
 import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { Wallet, parseEther } from "ethers";
+import { Wallet } from "ethers";
 import hre from "hardhat";
 
 import type { BlockResult } from "../../plugin/engine/block-result";
 import type { ParallelBlockInput } from "../../plugin/engine/parallel";
 import { executeBlockSequential } from "../../plugin/engine/sequential";
 import { createParallelNetwork } from "../../plugin/hardhat/network-factory";
-import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
+import { ParallelNetworkProvider } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
-import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { directNetwork, rpcError } from "../helpers/direct-network";
 import { PRESET_NAMES, generateWorkload, mineWorkloadOnProvider } from "../../plugin/workloads";
 
 const ACCOUNTS = testAccounts(8, 7);
 
 function network(): ParallelNetworkProvider {
-  return new ParallelNetworkProvider({
-    common: workloadChainCommon(),
-    genesisAccounts: ACCOUNTS.map((a) => ({ address: a.address.toString(), balance: parseEther("100") })),
-    localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
-    blockGasLimit: 30_000_000n,
-    initialBaseFeePerGas: 1_000_000_000n,
-    coinbase: "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e",
-    genesisTimestamp: 1_700_000_000n,
-    automine: false,
-    clientVersion: "HardhatParallel/test",
-    parallel: { enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 },
-  });
+  return directNetwork({ accounts: ACCOUNTS, parallel: { enabled: true, workers: 2, minTxsForParallel: 4, maxReexecutionRatio: 1000 }, overrides: { automine: false } });
 }
 
 /** Queues one transfer from each account (a block of 8, executed in parallel). */
@@ -64,15 +53,6 @@ function untamper(net: ParallelNetworkProvider): void {
   (net.chain as unknown as { executor: unknown }).executor = undefined;
 }
 
-async function rpcError(p: Promise<unknown>): Promise<RpcError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).to.be.instanceOf(RpcError);
-    return e as RpcError;
-  }
-  throw new Error("expected the request to fail");
-}
 
 describe("parallel block verification", function () {
   let net: ParallelNetworkProvider;

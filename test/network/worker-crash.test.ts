@@ -4,30 +4,17 @@
  * executes sequentially, the report says what happened, and the network
  * keeps mining in parallel afterwards (piscina replaces the thread).
  */
-import { bytesToHex } from "@ethereumjs/util";
 import { expect } from "chai";
-import { parseEther } from "ethers";
 
 import type { ParallelOptions } from "../../plugin/engine/parallel";
 import { ParallelNetworkProvider } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
-import { workloadChainCommon } from "../../plugin/workloads/signer";
+import { directNetwork } from "../helpers/direct-network";
 
 const ACCOUNTS = testAccounts(30, 7);
 
 function network(parallel: ParallelOptions & { enabled: boolean }): ParallelNetworkProvider {
-  return new ParallelNetworkProvider({
-    common: workloadChainCommon(),
-    genesisAccounts: ACCOUNTS.map((a) => ({ address: a.address.toString(), balance: parseEther("100") })),
-    localAccounts: ACCOUNTS.map((a) => bytesToHex(a.privateKey)),
-    blockGasLimit: 30_000_000n,
-    initialBaseFeePerGas: 1_000_000_000n,
-    coinbase: "0xc014ba5ec014ba5ec014ba5ec014ba5ec014ba5e",
-    genesisTimestamp: 1_700_000_000n,
-    automine: true,
-    clientVersion: "HardhatParallel/test",
-    parallel,
-  });
+  return directNetwork({ accounts: ACCOUNTS, parallel });
 }
 
 interface BlockView {
