@@ -65,8 +65,10 @@ export function blockReport(mined: MinedBlock, opts: BlockReportOptions = {}): R
     aborts: stats?.aborts ?? 0,
     executionMs: stats?.executionMs ?? 0,
     coordinatorMs: stats?.coordinatorMs ?? 0,
-    // Also run sequentially and compared (parallel_setVerification, parallel.verify).
+    // Also run sequentially and compared (parallel_setVerification, parallel.verify); then the speedup is measured.
     verified: mined.verified === true,
+    sequentialMs: mined.sequentialMs ?? null,
+    speedup: mined.sequentialMs !== undefined && stats !== undefined && stats.wallMs > 0 ? mined.sequentialMs / stats.wallMs : null,
     dependentTxs: transactions.filter((t) => t.dependsOn.length > 0).length,
     // Work per tx is its measured execution time (metrics.md, ideal speedup).
     idealSpeedup: { unbounded: ideal.unbounded, atWorkers: ideal.capped(workers) },

@@ -10,6 +10,8 @@ import { Block as BlockClass, createBlock, createBlockHeader } from "@ethereumjs
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
 import { Address, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, hexToBytes } from "@ethereumjs/util";
+import { performance } from "node:perf_hooks";
+
 import { keccak256 } from "../engine/hash";
 
 import type { BlockResult, TxReceipt } from "../engine/block-result";
@@ -69,6 +71,8 @@ export interface MinedBlock {
   position: number;
   /** Executed in parallel and checked against the sequential executor (options.verify). */
   verified?: boolean;
+  /** When verified: the sequential executor's wall time on the same block, ms (the parallel one's is in result.stats). */
+  sequentialMs?: number;
 }
 
 /**
@@ -252,7 +256,7 @@ export class Chain {
     const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
     const verified = useParallel && this.options.verify === true;
     // Before anything changes: a block that fails verification leaves the chain as it was.
-    if (verified) await this.verify(input, result);
+    const sequentialMs = verified ? await this.verify(input, result) : undefined;
     // The root adopts the new tries (dryRun false) because the diff is applied right after.
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: false });
     const block = this.assemble(
@@ -270,7 +274,7 @@ export class Chain {
     this.journal.apply(result.diff);
     if (txs.length === 0 && result.diff.entries.size === 0) this.emptyBlock = { receiptsRoot: result.receiptsRoot, logsBloom: result.logsBloom, requestsHash: result.requestsHash };
     const mined = this.record(block, result.receipts, result);
-    if (verified) mined.verified = true;
+    if (verified) Object.assign(mined, { verified: true, sequentialMs });
     return mined;
   }
 
@@ -279,8 +283,10 @@ export class Chain {
    * gas, logs bloom, receipts root, requests hash, the diff and the state
    * root; throws a VerificationError naming the first difference.
    */
-  private async verify(input: BlockInput, parallel: BlockResult): Promise<void> {
+  private async verify(input: BlockInput, parallel: BlockResult): Promise<number> {
+    const started = performance.now();
     const sequential = await executeBlockSequential(input);
+    const sequentialMs = performance.now() - started;
     const n = input.block.header.number;
     const txs = input.block.transactions;
     const fail = (field: string, i?: number): never => {
@@ -300,6 +306,7 @@ export class Chain {
     const roots = stateRootComputerFor(this.state);
     const [a, b] = [await roots.compute(this.state, parallel.diff, { dryRun: true }), await roots.compute(this.state, sequential.diff, { dryRun: true })];
     if (!equalBytes(a, b)) fail("stateRoot");
+    return sequentialMs;
   }
 
   /**

@@ -57,7 +57,7 @@ function untamper(net: ParallelNetworkProvider): void {
 describe("parallel block verification", function () {
   let net: ParallelNetworkProvider;
   const rpc = (method: string, ...params: unknown[]) => net.request({ method, params });
-  type Report = { mode: string; verified: boolean; workers: number; transactions: unknown[] };
+  type Report = { mode: string; verified: boolean; sequentialMs: number | null; speedup: number | null; workers: number; transactions: unknown[] };
 
   beforeEach(function () {
     net = network();
@@ -71,13 +71,17 @@ describe("parallel block verification", function () {
     expect(await rpc("parallel_getVerification")).to.equal(false);
     await queueTransfers(net);
     await rpc("evm_mine");
-    expect(((await rpc("parallel_getBlockReport", "latest")) as Report).verified).to.equal(false);
+    const unverified = (await rpc("parallel_getBlockReport", "latest")) as Report;
+    expect([unverified.verified, unverified.sequentialMs, unverified.speedup]).to.deep.equal([false, null, null]);
     expect(await rpc("parallel_setVerification", true)).to.equal(true);
     expect(await rpc("parallel_getVerification")).to.equal(true);
     await queueTransfers(net);
     await rpc("evm_mine");
     const report = (await rpc("parallel_getBlockReport", "latest")) as Report;
     expect([report.mode, report.verified, report.transactions.length]).to.deep.equal(["parallel", true, 8]);
+    // Verification runs the sequential executor too, so the report has the measured speedup.
+    expect(report.sequentialMs).to.be.greaterThan(0);
+    expect(report.speedup).to.be.greaterThan(0);
     // An empty block runs sequentially: nothing to verify.
     await rpc("evm_mine");
     expect(((await rpc("parallel_getBlockReport", "latest")) as Report).verified).to.equal(false);
