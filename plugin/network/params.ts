@@ -23,11 +23,6 @@ export function parseData(v: unknown, what: string): Hex {
   return v.toLowerCase() as Hex;
 }
 
-export function parseHash(v: unknown, what: string): Hex {
-  if (typeof v !== "string" || !/^0x[0-9a-fA-F]{64}$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 0x followed by 64 hex digits`);
-  return v.toLowerCase() as Hex;
-}
-
 export function parseQuantity(v: unknown, what: string): bigint {
   if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
   if (typeof v !== "string" || !/^0x[0-9a-fA-F]+$/.test(v)) throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected a 0x-prefixed hex quantity`);
@@ -134,6 +129,74 @@ export class ParamReader {
     const v = this.params[index];
     if (typeof v === "string" && /^0x([0-9a-fA-F]{2})*$/.test(v)) return v.toLowerCase() as Hex;
     throw this.fail(index, `invalid value: ${describe(v)}, expected a valid hex string`);
+  }
+
+  /**
+   * Hardhat's older validators (still in front of several methods on its
+   * network): a string of the given form, else "invalid value … supplied to : TYPE".
+   */
+  private legacy(index: number, type: "ADDRESS" | "QUANTITY" | "DATA", valid: RegExp): Hex {
+    const v = this.params[index];
+    if (typeof v === "string" && valid.test(v)) return v.toLowerCase() as Hex;
+    if (typeof v !== "string") throw this.fail(index, `This method only supports strings but input was: ${JSON.stringify(v)}`, 1);
+    throw this.fail(index, `invalid value ${JSON.stringify(v)} supplied to : ${type}`, 1);
+  }
+
+  legacyAddress(index: number): Hex {
+    return this.legacy(index, "ADDRESS", /^0x[0-9a-fA-F]{40}$/);
+  }
+
+  legacyQuantity(index: number): bigint {
+    return BigInt(this.legacy(index, "QUANTITY", /^0x[0-9a-fA-F]+$/));
+  }
+
+  legacyData(index: number): Hex {
+    return this.legacy(index, "DATA", /^0x([0-9a-fA-F]{2})*$/);
+  }
+
+  /** A block count or interval for hardhat_mine: an 8-byte hex quantity. */
+  u64(index: number): bigint {
+    const v = this.params[index];
+    if (typeof v === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(v)) return BigInt(v);
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+    throw this.fail(index, `invalid value: ${describe(v)}, expected a 8 byte hex string`);
+  }
+
+  /** A timestamp or a number of seconds (evm_increaseTime): a JSON number or a hex quantity below 2^64. */
+  seconds(index: number): bigint {
+    const v = this.params[index];
+    if (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+    if (typeof v === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(v)) return BigInt(v);
+    throw this.fail(index, "Timestamp must be a non-negative number not exceeding 2^64 - 1", 1);
+  }
+
+  /** A storage slot (eth_getStorageAt): hex, up to 32 bytes. */
+  slot(index: number): bigint {
+    const v = this.params[index];
+    if (typeof v === "string" && /^0x[0-9a-fA-F]{1,64}$/.test(v)) return BigInt(v);
+    throw this.fail(index, `Storage slot argument must be a valid hexadecimal, got '${typeof v === "string" ? v : JSON.stringify(v)}'`, 1);
+  }
+
+  /** A block tag for state reads; a string that is neither a name nor hex does not parse as the method at all. */
+  stateTag(index: number): unknown {
+    const v = this.params[index];
+    if (typeof v === "string" && !/^(latest|earliest|pending|safe|finalized|0x[0-9a-fA-F]*)$/.test(v)) throw this.unsupported();
+    return v;
+  }
+
+  /** An address field of a transaction object (eth_call, eth_estimateGas, eth_sendTransaction). */
+  objectAddress(index: number, field: string): Hex | undefined {
+    const obj = this.params[index] as Record<string, unknown>;
+    const v = obj[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v === "string" && /^0x[0-9a-fA-F]{40}$/.test(v)) return v.toLowerCase() as Hex;
+    if (typeof v === "string" && /^0x[0-9a-fA-F]*$/.test(v)) {
+      // The parser stands right after the field's value in the object's JSON text.
+      const text = JSON.stringify(obj);
+      const key = `${JSON.stringify(field)}:`;
+      throw this.failAt(index, text.indexOf(key) + key.length + JSON.stringify(v).length, "Invalid string length");
+    }
+    return parseAddress(v);
   }
 
   /** A block tag without the EIP-1898 object form: a number or latest/earliest/pending/safe/finalized. */

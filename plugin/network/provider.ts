@@ -28,7 +28,7 @@ import { Chain, VerificationError } from "./chain";
 import type { ChainOptions, PendingBlock } from "./chain";
 import { FilterRegistry, parseLogCriteria, selectLogs } from "./filters";
 import type { BlockResolver, FilterKind } from "./filters";
-import { ParamReader, parseAddress, parseData, parseHash, parseQuantity } from "./params";
+import { ParamReader, parseAddress, parseData, parseQuantity } from "./params";
 import type { Hex } from "./params";
 import type { FlatState } from "../engine/flat-state";
 import { effectiveGasPrice, formatBlock, formatPendingBlock, formatPendingTransaction, formatReceipt, formatTransaction, quantity } from "./format";
@@ -574,51 +574,60 @@ export class ParallelNetworkProvider extends EventEmitter {
       return out;
     },
 
-    eth_getBalance: async ([address, tag]: unknown[]) => quantity((await this.readAt(balanceKey(Chain.engineAddress(parseAddress(address))), tag)) as bigint),
-    eth_getTransactionCount: ([address, tag]: unknown[]) => {
-      const a = parseAddress(address);
+    eth_getBalance: async (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(1, 2);
+      return quantity((await this.readAt(balanceKey(Chain.engineAddress(r.legacyAddress(0))), r.stateTag(1))) as bigint);
+    },
+    eth_getTransactionCount: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(1, 2);
+      const [a, tag] = [r.legacyAddress(0), r.stateTag(1)];
       if (tag === "pending") return quantity(this.pendingNonce(a));
       return quantity((this.infoAt(a, this.positionAt(tag)) ?? EMPTY_ACCOUNT).nonce);
     },
-    eth_getCode: async ([address, tag]: unknown[]) => {
-      const at = await this.stateFor(tag);
-      const key = infoKey(Chain.engineAddress(parseAddress(address)));
+    eth_getCode: async (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(1, 2);
+      const key = infoKey(Chain.engineAddress(r.legacyAddress(0)));
+      const at = await this.stateFor(r.stateTag(1));
       const info = (typeof at === "number" ? this.chain.journal.readAt(key, at) : at.read(key)) as AccountInfo | null;
       const code = typeof at === "number" ? this.chain.state.code : at.code;
       return bytesToHex(info === null ? new Uint8Array() : (code.get(info.codeHash) ?? new Uint8Array()));
     },
-    eth_getStorageAt: async ([address, slot, tag]: unknown[]) => {
-      const key = storageKey(Chain.engineAddress(parseAddress(address)), parseQuantity(slot, "storage slot").toString(16).padStart(64, "0"));
-      return bytesToHex(bigintTo32((await this.readAt(key, tag)) as bigint));
+    eth_getStorageAt: async (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2, 3);
+      const key = storageKey(Chain.engineAddress(r.legacyAddress(0)), r.slot(1).toString(16).padStart(64, "0"));
+      return bytesToHex(bigintTo32((await this.readAt(key, r.stateTag(2))) as bigint));
     },
 
-    eth_getBlockByNumber: async ([tag, full]: unknown[]) => {
-      if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByNumber expects 2 params: a block tag and whether to include full transactions (a boolean), got ${JSON.stringify([tag, full])}`);
+    eth_getBlockByNumber: async (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2);
+      r.blockTag(0);
+      const [tag, full] = [params[0], r.boolean(1)];
       if (tag === "pending") return formatPendingBlock((await this.pendingBlock()).mined, full);
       // Like Hardhat's network: a number above the latest block is not an error here (it is for state queries).
       if ((typeof tag === "string" || typeof tag === "number") && /^(0x[0-9a-fA-F]+|\d+)$/.test(String(tag)) && BigInt(tag) > BigInt(this.chain.height)) return null;
       return formatBlock(this.chain.blockByNumber(this.blockNumberOf(tag))!, full);
     },
-    eth_getBlockByHash: ([hash, full]: unknown[]) => {
-      if (typeof full !== "boolean") throw new RpcError(-32602, `eth_getBlockByHash expects 2 params: a block hash and whether to include full transactions (a boolean), got ${JSON.stringify([hash, full])}`);
-      const mined = this.chain.blockByHash(parseHash(hash, "block hash"));
-      return mined === undefined ? null : formatBlock(mined, full === true);
+    eth_getBlockByHash: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2);
+      const mined = this.chain.blockByHash(r.hash(0));
+      const full = r.boolean(1);
+      return mined === undefined ? null : formatBlock(mined, full);
     },
-    eth_getTransactionByHash: ([hash]: unknown[]) => {
-      const h = parseHash(hash, "transaction hash");
+    eth_getTransactionByHash: (params: unknown[], method: string) => {
+      const h = new ParamReader(method, params).count(1).hash(0);
       const found = this.chain.transaction(h);
       if (found !== undefined) return formatTransaction(found.mined.block.transactions[found.index], found.mined, found.index);
       const pending = this.mempool.find((tx) => bytesToHex(tx.hash()) === h);
       return pending === undefined ? null : formatTransaction(pending);
     },
-    eth_getTransactionReceipt: ([hash]: unknown[]) => {
-      const found = this.chain.transaction(parseHash(hash, "transaction hash"));
+    eth_getTransactionReceipt: (params: unknown[], method: string) => {
+      const found = this.chain.transaction(new ParamReader(method, params).count(1).hash(0));
       return found === undefined ? null : formatReceipt(found.mined, found.index);
     },
 
-    eth_sendRawTransaction: async ([raw]: unknown[]) => {
+    eth_sendRawTransaction: async (params: unknown[], method: string) => {
       let tx: TypedTransaction;
-      const bytes = hexToBytes(parseData(raw, "raw transaction"));
+      const bytes = hexToBytes(new ParamReader(method, params).count(1).bytes(0));
       try {
         tx = createTxFromRLP(bytes, { common: this.txCommon() });
       } catch (e) {
@@ -636,8 +645,8 @@ export class ParallelNetworkProvider extends EventEmitter {
       }
       return this.submit(tx);
     },
-    eth_sendTransaction: async ([request]: unknown[]) => {
-      const r = parseCallRequest(request, true);
+    eth_sendTransaction: async (params: unknown[], method: string) => {
+      const r = parseCallRequest(params[0], true, new ParamReader(method, params).count(1));
       const key = this.signers.get(r.from);
       if (key === undefined && !this.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
       const header = this.chain.pendingHeader(this.peekTimestamp());
@@ -724,27 +733,31 @@ export class ParallelNetworkProvider extends EventEmitter {
     eth_getUncleCountByBlockHash: (params: unknown[], method: string) => (this.chain.blockByHash(new ParamReader(method, params).count(1).hash(0)) === undefined ? null : "0x0"),
     web3_sha3: (params: unknown[], method: string) => bytesToHex(keccak256(hexToBytes(new ParamReader(method, params).count(1).bytes(0)))),
 
-    eth_call: async ([request, tag]: unknown[]) => {
-      const r = { ...parseCallRequest(request, false), blockNumber: this.blockNumberOf(tag ?? "latest") };
+    eth_call: async (params: unknown[], method: string) => {
+      const reader = new ParamReader(method, params).count(1, 3);
+      const [request, tag] = params;
+      const r = { ...parseCallRequest(request, false, reader), blockNumber: this.blockNumberOf(tag ?? "latest") };
       const at = await this.stateFor(tag);
       const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit, typeof at === "number" ? undefined : at);
       this.printLogs(receipt.consoleLogs);
       if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
-    eth_estimateGas: async ([request, tag]: unknown[]) => {
-      const at = await this.stateFor(tag);
-      return quantity(await this.estimate(parseCallRequest(request, false), typeof at === "number" ? undefined : at));
+    eth_estimateGas: async (params: unknown[], method: string) => {
+      const request = parseCallRequest(params[0], false, new ParamReader(method, params).count(1, 2));
+      const at = await this.stateFor(params[1]);
+      return quantity(await this.estimate(request, typeof at === "number" ? undefined : at));
     },
 
-    evm_mine: async ([timestamp]: unknown[]) => {
-      if (timestamp !== undefined) this.nextTimestamp = parseQuantity(timestamp, "timestamp");
+    evm_mine: async (params: unknown[], method: string) => {
+      if (params[0] !== undefined) this.nextTimestamp = new ParamReader(method, params).count(0, 1).seconds(0);
       await this.mineMempool();
       return "0";
     },
-    hardhat_mine: async ([count, interval]: unknown[]) => {
-      const n = Number(count === undefined ? 1n : parseQuantity(count, "block count"));
-      const step = interval === undefined ? 1n : parseQuantity(interval, "interval");
+    hardhat_mine: async (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(0, 2);
+      const n = Number(params[0] === undefined ? 1n : r.u64(0));
+      const step = params[1] === undefined ? 1n : r.u64(1);
       if (n === 0) return true;
       // As Hardhat's network mines them: the first block as usual (with the mempool's transactions), the
       // ones in between reserved (built on demand, all with the base fee that follows the first), the last
@@ -775,8 +788,8 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.setIntervalMining(interval as number | [number, number]);
       return true;
     },
-    hardhat_impersonateAccount: ([address]: unknown[]) => {
-      this.impersonated.add(parseAddress(address));
+    hardhat_impersonateAccount: (params: unknown[], method: string) => {
+      this.impersonated.add(new ParamReader(method, params).count(1).legacyAddress(0));
       return true;
     },
     hardhat_stopImpersonatingAccount: ([address]: unknown[]) => this.impersonated.delete(parseAddress(address)),
@@ -786,14 +799,12 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.options.blockGasLimit = l;
       return true;
     },
-    evm_increaseTime: ([seconds]: unknown[]) => {
-      const valid = (typeof seconds === "number" && Number.isSafeInteger(seconds) && seconds >= 0) || (typeof seconds === "string" && /^0x[0-9a-fA-F]{1,16}$/.test(seconds));
-      if (!valid) throw new RpcError(-32602, `Timestamp must be a non-negative number not exceeding 2^64 - 1, got ${JSON.stringify(seconds)}`);
-      this.timeOffset += BigInt(seconds as number | string);
+    evm_increaseTime: (params: unknown[], method: string) => {
+      this.timeOffset += new ParamReader(method, params).count(1).seconds(0);
       return String(this.timeOffset);
     },
-    evm_setNextBlockTimestamp: ([timestamp]: unknown[]) => {
-      const t = parseQuantity(timestamp, "timestamp");
+    evm_setNextBlockTimestamp: (params: unknown[], method: string) => {
+      const t = new ParamReader(method, params).count(1).seconds(0);
       const parent = this.chain.head.block.header.timestamp;
       if (t < parent) throw new RpcError(-32000, `Timestamp ${t} is lower than the previous block's timestamp ${parent}`);
       if (t === parent && this.options.allowBlocksWithSameTimestamp !== true) {
@@ -828,16 +839,22 @@ export class ParallelNetworkProvider extends EventEmitter {
       return true;
     },
 
-    hardhat_setBalance: ([address, balance]: unknown[]) => {
-      this.editAccount(parseAddress(address), (diff, addr) => diff.entries.set(balanceKey(addr), parseQuantity(balance, "balance")));
+    hardhat_setBalance: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2);
+      const [address, balance] = [r.legacyAddress(0), r.legacyQuantity(1)];
+      this.editAccount(address, (diff, addr) => diff.entries.set(balanceKey(addr), balance));
       return true;
     },
-    hardhat_setNonce: ([address, nonce]: unknown[]) => {
-      this.editAccount(parseAddress(address), (diff, addr, info) => diff.entries.set(infoKey(addr), { ...info, nonce: parseQuantity(nonce, "nonce") }));
+    hardhat_setNonce: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2);
+      const [address, nonce] = [r.legacyAddress(0), r.legacyQuantity(1)];
+      this.editAccount(address, (diff, addr, info) => diff.entries.set(infoKey(addr), { ...info, nonce }));
       return true;
     },
-    hardhat_setCode: ([address, code]: unknown[]) => {
-      const bytes = hexToBytes(parseData(code, "code") as `0x${string}`);
+    hardhat_setCode: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(2);
+      const address = r.legacyAddress(0);
+      const bytes = hexToBytes(r.legacyData(1));
       const codeHash = bytesToHex(keccak256(bytes));
       this.editAccount(parseAddress(address), (diff, addr, info) => {
         diff.code.set(codeHash, bytes);
@@ -845,12 +862,15 @@ export class ParallelNetworkProvider extends EventEmitter {
       });
       return true;
     },
-    hardhat_setStorageAt: ([address, slot, value]: unknown[]) => {
-      const v = parseData(value, "storage value");
-      if (v.length !== 66) throw new RpcError(-32602, `Storage value must be exactly 32 bytes, got ${(v.length - 2) / 2}`);
-      this.editAccount(parseAddress(address), (diff, addr) =>
-        diff.entries.set(storageKey(addr, parseQuantity(slot, "storage slot").toString(16).padStart(64, "0")), BigInt(v)),
-      );
+    hardhat_setStorageAt: (params: unknown[], method: string) => {
+      const r = new ParamReader(method, params).count(3);
+      const [address, slot, v] = [r.legacyAddress(0), r.legacyQuantity(1), r.legacyData(2)];
+      if (v.length !== 66) {
+        // Hardhat's network answers this one with -32000, after the parser's position.
+        const e = r.fail(2, `Storage value must be exactly 32 bytes long. Received ${v}, which is ${(v.length - 2) / 2} bytes long.`, 1);
+        throw new RpcError(-32000, e.message, e.data);
+      }
+      this.editAccount(address, (diff, addr) => diff.entries.set(storageKey(addr, slot.toString(16).padStart(64, "0")), BigInt(v)));
       return true;
     },
     /** A fresh chain from the configured genesis (same accounts, same genesis block), as Hardhat's reset does without forking. */
@@ -1005,13 +1025,15 @@ interface CallRequest {
 
 const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
 
-function parseCallRequest(request: unknown, needFrom: boolean): CallRequest {
+/** A transaction object (eth_call, eth_estimateGas, eth_sendTransaction); with a reader, address fields fail as Hardhat's parser does. */
+function parseCallRequest(request: unknown, needFrom: boolean, reader?: ParamReader): CallRequest {
   if (typeof request !== "object" || request === null) throw new RpcError(-32602, "Invalid transaction request: expected an object");
   const r = request as Record<string, unknown>;
   if (needFrom && r.from === undefined) throw new RpcError(-32602, "Missing \"from\" field in the transaction request");
+  const address = (field: "from" | "to") => (reader !== undefined ? reader.objectAddress(0, field) : r[field] === undefined || r[field] === null ? undefined : parseAddress(r[field]));
   return {
-    from: r.from === undefined ? ZERO_ADDRESS : parseAddress(r.from),
-    to: r.to === undefined || r.to === null ? undefined : parseAddress(r.to),
+    from: address("from") ?? ZERO_ADDRESS,
+    to: address("to"),
     data: r.data !== undefined ? parseData(r.data, "data") : r.input !== undefined ? parseData(r.input, "input") : undefined,
     value: r.value === undefined ? undefined : parseQuantity(r.value, "value"),
     gas: r.gas === undefined ? undefined : parseQuantity(r.gas, "gas"),
