@@ -74,7 +74,6 @@ export class TxStateManager implements StateManagerInterface {
     clear: (): void => {},
   };
 
-  /** Starts a transaction: clears everything from the previous one. */
   /**
    * Set per transaction when its sender may hold code (ExecutionRules
    * allowSendersWithCode). @ethereumjs's runTx refuses a sender with code
@@ -90,6 +89,7 @@ export class TxStateManager implements StateManagerInterface {
     this.senderCodeMask = sender === undefined ? undefined : { addr: sender, read: false };
   }
 
+  /** Starts a transaction: clears everything from the previous one. */
   begin(txIndex: TxIndex, source: ReadSource, coinbase: string): void {
     this.txIndex = txIndex;
     this.source = source;

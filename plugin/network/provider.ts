@@ -482,14 +482,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       for (const tx of queue) if (tx.nonce === next) (run.push(tx), next++);
       if (run.length > 0) runs.push(run);
     }
-    const tip = (tx: TypedTransaction): bigint => {
-      const fee = baseFee ?? 0n;
-      if ("maxPriorityFeePerGas" in tx) {
-        const headroom = (tx.maxFeePerGas as bigint) - fee;
-        return (tx.maxPriorityFeePerGas as bigint) < headroom ? (tx.maxPriorityFeePerGas as bigint) : headroom;
-      }
-      return (tx as { gasPrice: bigint }).gasPrice - fee;
-    };
+    const tip = (tx: TypedTransaction): bigint => effectiveGasPrice(tx, baseFee) - (baseFee ?? 0n);
     // A heap of each sender's next transaction.
     const priority = this.mempoolOrder === "priority";
     const heads = new Heap<{ run: TypedTransaction[]; at: number; tip: bigint; arrival: number }>((a, b) =>
