@@ -9,9 +9,13 @@
  * - executing threads: the coordinator itself, which runs incarnations
  *   directly against the authoritative memory between handling results, and
  *   `workers - 1` piscina threads (worker.ts) that run them against a mirror
- *   of the memory, fed with the updates they have not seen yet with each
- *   task. On a 2-core machine, 2 workers are the calling thread and one
- *   worker thread: no core is left to a coordinator that only waits.
+ *   of the memory, fed with the updates they have not seen yet. On a 2-core
+ *   machine, 2 workers are the calling thread and one worker thread: no core
+ *   is left to a coordinator that only waits.
+ * - who runs what: worker threads take first executions themselves, lowest
+ *   first, off a shared claim board (scheduler.ts), so they never wait for
+ *   the calling thread, which pauses for its own executions and for GC.
+ *   Re-executions and nonce-chain links are assigned by the coordinator.
  *
  * Correctness does not depend on how stale a worker's mirror is: a tx
  * commits only when every value it read equals what the final writes of the
@@ -42,7 +46,7 @@ import type { MVUpdate } from "./mv-memory";
 import { PARALLEL_DEFAULTS } from "./defaults";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
-import { Scheduler, SchedulerInvariantError } from "./scheduler";
+import { ClaimBoard, Scheduler, SchedulerInvariantError } from "./scheduler";
 import { executeBlockSequential } from "./sequential";
 import { TxExecutor } from "./tx-executor";
 import type { ReadSource } from "./tx-state";
@@ -155,7 +159,9 @@ export class ParallelExecutor {
     const stats = emptyStats("parallel", this.workers);
     stats.executedBy = new Array<number>(this.workers).fill(0);
     const execStart = performance.now();
-    const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio);
+    // Worker threads take first executions off a shared board themselves.
+    const board = this.workers > 1 ? ClaimBoard.create(n) : undefined;
+    const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio, board, this.workers);
     const sessionBase = {
       headerRlp: block.header.serialize(),
       withdrawals: block.withdrawals !== undefined,
@@ -173,7 +179,7 @@ export class ParallelExecutor {
     const pool = this.pool;
     const outcomes = await run.execute(
       (port, index) =>
-        pool!.run({ ...sessionBase, port, crashAt: index === 0 ? this.opts.crashAt : undefined, crashMode: this.opts.crashMode } satisfies SessionConfig, { transferList: [port as never] }),
+        pool!.run({ ...sessionBase, port, claims: board?.buffer, claimId: index + 2, crashAt: index === 0 ? this.opts.crashAt : undefined, crashMode: this.opts.crashMode } satisfies SessionConfig, { transferList: [port as never] }),
       this.workers - 1,
       input.preState,
       (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
@@ -233,8 +239,19 @@ type StartSession = (port: import("node:worker_threads").MessagePort, index: num
 type RunLocally = (tx: TxIndex, incarnation: number, source: ReadSource) => Promise<ExecutionOutcome>;
 type AcceptSenderKey = (tx: TxIndex, key: Uint8Array) => void;
 
-/** Txs per sender-recovery request sent to a worker thread in in-order mode. */
+/** Txs per sender-recovery request sent to a worker thread in in-order mode, and how far ahead of the commit index they go. */
 const RECOVERY_CHUNK = 32;
+const RECOVERY_AHEAD = 4 * RECOVERY_CHUNK;
+
+/**
+ * In-order mode looks at the txs it commits in windows of this many, and
+ * speculation resumes after a window in which at most this share of txs
+ * depended on a tx close below (see measureInOrder). Contended DeFi blocks
+ * (the amm and lending presets: a quarter to two thirds of txs) stay in
+ * order: speculating on them measured no faster than running them in order.
+ */
+const RESUME_WINDOW = 32;
+const RESUME_MAX_CLOSE = 1 / 8;
 
 /** One block's coordination: memory, scheduler, read sets, worker sessions. */
 class BlockRun {
@@ -253,12 +270,20 @@ class BlockRun {
    */
   private readonly validated: Uint8Array;
   private readonly updates: MVUpdate[] = [];
+  /** Per update, the worker thread whose outcome it records (a worker's own writes are already in its mirror), or -1. */
+  private readonly updateOrigin: number[] = [];
   private blockGas = 0n;
-  /** Set when re-execution ran away: the rest of the block runs in order. */
+  /** Set while re-execution has run away: txs run in order on the calling thread (see checkRunaway). */
   private inOrder = false;
+  /** Commits and re-executions when speculation last started: the runaway check counts from there. */
+  private speculationFrom = { commits: 0, reexecutions: 0 };
+  /** In-order mode: where the current window of committed txs starts, and how many of them depend on a tx just below. */
+  private windowStart = 0;
+  private windowClose = 0;
   /** Per tx, the index of its sender's next tx in the block, or -1 (from sender hints). */
   private readonly successors: Int32Array | undefined;
   private onInOrder: (() => void) | undefined;
+  private onSpeculate: (() => void) | undefined;
 
   constructor(
     private readonly block: Block,
@@ -266,10 +291,13 @@ class BlockRun {
     predecessors: Int32Array | undefined,
     private readonly stats: BlockStats,
     private readonly maxReexecutionRatio: number,
+    private readonly board: ClaimBoard | undefined,
+    /** Executing threads: a tx that depends on one this close below would conflict with it. */
+    private readonly closeDistance: number,
   ) {
     const n = block.transactions.length;
     this.mv = new MVMemory((key) => base.read(key));
-    this.scheduler = new Scheduler(n, predecessors);
+    this.scheduler = new Scheduler(n, predecessors, board);
     if (predecessors !== undefined) {
       this.successors = new Int32Array(n).fill(-1);
       for (let tx = 0; tx < n; tx++) if (predecessors[tx] >= 0) this.successors[predecessors[tx]] = tx;
@@ -283,16 +311,28 @@ class BlockRun {
     return new Promise<Executed[]>((resolve, reject) => {
       // In-order mode leaves the worker threads idle: they recover the senders
       // of the txs the calling thread will run next, in order, so that work is
-      // off the critical path.
-      this.onInOrder = () => {
+      // off the critical path. Only a stretch ahead is requested, so a worker
+      // is not busy with stale requests when speculation resumes.
+      let recoveryFrontier = 0;
+      let recoveryChunk = 0;
+      const requestRecovery = () => {
         const n = this.scheduler.txCount;
-        let chunk = 0;
+        recoveryFrontier = Math.max(recoveryFrontier, this.scheduler.commitIndex + 2);
+        const until = Math.min(n, this.scheduler.commitIndex + RECOVERY_AHEAD);
+        if (recoveryFrontier >= until) return;
         // Only threads past their state handshake take requests (the others see none).
         const ready = ports.flatMap((_, w) => (sessionReady[w] === true ? [w] : []));
-        for (let from = this.scheduler.commitIndex + 2; from < n && ready.length > 0; from += RECOVERY_CHUNK, chunk++) {
-          ports[ready[chunk % ready.length]].postMessage({ type: "recover", from, to: Math.min(n, from + RECOVERY_CHUNK) } satisfies ToWorker);
+        if (ready.length === 0) return;
+        for (; recoveryFrontier < until; recoveryFrontier += RECOVERY_CHUNK, recoveryChunk++) {
+          const to = Math.min(n, recoveryFrontier + RECOVERY_CHUNK);
+          ports[ready[recoveryChunk % ready.length]].postMessage({ type: "recover", from: recoveryFrontier, to } satisfies ToWorker);
         }
       };
+      this.onInOrder = () => {
+        this.board?.stop();
+        requestRecovery();
+      };
+      this.onSpeculate = () => this.board?.resume();
       let wake: (() => void) | undefined;
       const ports: import("node:worker_threads").MessagePort[] = [];
       const handlers: ((m: FromWorker) => void)[] = [];
@@ -306,14 +346,34 @@ class BlockRun {
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
+        this.board?.stop();
         // Busy workers read "end" after their current task; ports close when sessions do.
         for (const p of ports) p.postMessage({ type: "end" } satisfies ToWorker);
         if (error !== undefined) reject(error);
         else resolve(this.latest as Executed[]);
         wake?.();
       };
-      // Up to PIPELINE tasks queued per worker, least loaded first, so a
-      // worker has its next task at hand when it finishes one.
+      // The memory updates worker w has not seen, less the writes it reported itself.
+      const updatesFor = (w: number): MVUpdate[] => {
+        const out: MVUpdate[] = [];
+        for (let i = cursor[w]; i < this.updates.length; i++) if (this.updateOrigin[i] !== w) out.push(this.updates[i]);
+        cursor[w] = this.updates.length;
+        return out;
+      };
+      // Workers claim first executions without asking, so their mirrors are
+      // kept fresh independently of tasks.
+      const flush = () => {
+        // In-order mode: the workers execute nothing more.
+        if (this.inOrder) return;
+        for (let w = 0; w < ports.length; w++) {
+          if (sessionReady[w] !== true || cursor[w] === this.updates.length) continue;
+          const updates = updatesFor(w);
+          if (updates.length > 0) ports[w].postMessage({ type: "updates", updates } satisfies ToWorker);
+        }
+      };
+      // Tasks only the coordinator assigns (re-executions, nonce-chain links):
+      // up to PIPELINE queued per worker, least loaded first, so a worker has
+      // its next task at hand when it finishes one.
       const dispatch = () => {
         // In-order mode: no more speculation on worker threads.
         if (this.inOrder) return;
@@ -325,14 +385,12 @@ class BlockRun {
           // thread, which applies its own writes to its view: no round trip.
           const last = lastQueued[w];
           const link = last >= 0 && this.successors !== undefined && this.successors[last] >= 0 ? this.scheduler.takeWaiting(this.successors[last], last) : undefined;
-          const task = link ?? this.scheduler.nextTask();
+          const task = link ?? this.scheduler.nextAssignedTask();
           if (task === undefined) return;
           lastQueued[w] = task.tx;
           inflight[w]++;
-          const updates = this.updates.slice(cursor[w]);
-          cursor[w] = this.updates.length;
           this.stats.txs[task.tx].incarnations++;
-          ports[w].postMessage({ type: "exec", tx: task.tx, incarnation: task.incarnation, updates } satisfies ToWorker);
+          ports[w].postMessage({ type: "exec", tx: task.tx, incarnation: task.incarnation, updates: updatesFor(w) } satisfies ToWorker);
         }
       };
       for (let w = 0; w < threads; w++) {
@@ -364,16 +422,21 @@ class BlockRun {
               sessionReady[w] = true;
               readySessions++;
             } else {
-              inflight[w]--;
+              if (m.claimed) {
+                this.stats.txs[m.outcome.tx].incarnations++;
+                this.scheduler.startedElsewhere(m.outcome.tx);
+              } else inflight[w]--;
               this.stats.executedBy![w + 1]++;
               const t = performance.now();
-              this.onOutcome(m.outcome);
+              this.onOutcome(m.outcome, w);
               this.commitReady();
               this.stats.coordinatorMs += performance.now() - t;
               if (this.scheduler.done()) return finish();
             }
             const t = performance.now();
             dispatch();
+            // The calling thread is asleep: nothing else would send the updates.
+            if (wake !== undefined) flush();
             this.stats.coordinatorMs += performance.now() - t;
             if (wake !== undefined) {
               const w = wake;
@@ -413,11 +476,13 @@ class BlockRun {
           if (threads > 0) {
             if (readySessions === threads) drain();
             else await new Promise<void>((r) => setImmediate(r));
+            flush();
           }
           if (settled) return;
           // The next link of a chain this thread just advanced stays here.
           const link = !this.inOrder && lastLocal >= 0 && this.successors !== undefined && this.successors[lastLocal] >= 0 ? this.scheduler.takeIfReady(this.successors[lastLocal]) : undefined;
           dispatch();
+          if (this.inOrder) requestRecovery();
           const task = link ?? (this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask());
           if (task === undefined) {
             if (threads === 0) throw new SchedulerInvariantError(`no runnable transaction at commit index ${this.scheduler.commitIndex} with no worker threads`);
@@ -435,7 +500,7 @@ class BlockRun {
           });
           if (settled) return;
           const t = performance.now();
-          this.onOutcome(outcome);
+          this.onOutcome(outcome, -1);
           this.commitReady();
           this.stats.coordinatorMs += performance.now() - t;
           if (this.scheduler.done()) finish();
@@ -445,7 +510,8 @@ class BlockRun {
     });
   }
 
-  private onOutcome(o: ExecutionOutcome): void {
+  /** `origin`: the worker thread that ran it, or -1 for the calling thread. */
+  private onOutcome(o: ExecutionOutcome, origin: number): void {
     const txStats = this.stats.txs[o.tx];
     txStats.totalMicros += o.micros;
     if (o.kind === "blocked") {
@@ -459,6 +525,7 @@ class BlockRun {
     const changed = this.mv.record(o.tx, o.incarnation, writeSet);
     if (changed.size > 0 || this.latest[o.tx] === undefined) {
       this.updates.push({ kind: "write", tx: o.tx, incarnation: o.incarnation, writeSet });
+      this.updateOrigin.push(origin);
     }
     this.setReads(o.tx, this.latest[o.tx]?.reads, o.reads);
     this.latest[o.tx] = o;
@@ -503,7 +570,8 @@ class BlockRun {
       if (o.kind === "invalid") throw new InvalidBlockError(tx, bytesToHex(this.block.transactions[tx].hash()), o.error);
       this.blockGas += o.receipt.blockGasUsed;
       this.scheduler.commit(tx);
-      if ((tx & 15) === 15) this.checkRunaway();
+      if (this.inOrder) this.measureInOrder(tx, o.reads);
+      else if ((tx & 15) === 15) this.checkRunaway();
       this.setReads(tx, o.reads, undefined);
     }
   }
@@ -526,28 +594,60 @@ class BlockRun {
     this.scheduler.abort(tx);
     this.mv.markEstimate(tx);
     this.updates.push({ kind: "estimate", tx });
+    this.updateOrigin.push(-1);
     this.checkRunaway();
   }
 
   /**
    * Runaway re-execution (a dependency chain, such as every transfer paying
-   * one recipient): switch the rest of the block to in-order execution on the
-   * calling thread. The committed prefix is kept; each remaining tx then reads
-   * only committed values and commits at once, so the block costs about what
-   * sequential execution costs instead of executing most txs twice.
+   * one recipient): switch to in-order execution on the calling thread. The
+   * committed prefix is kept; each tx then reads only committed values and
+   * commits at once, so a chain costs about what sequential execution costs
+   * instead of executing most txs twice. Counts start over whenever
+   * speculation resumes (measureInOrder), so a dense stretch at the start of
+   * a block does not keep the rest of it sequential.
    */
   private checkRunaway(): void {
     if (this.inOrder) return;
-    const committed = this.scheduler.commitIndex;
-    const reexecutions = this.stats.aborts + this.stats.blocked;
+    const committed = this.scheduler.commitIndex - this.speculationFrom.commits;
+    const reexecutions = this.stats.aborts + this.stats.blocked - this.speculationFrom.reexecutions;
     if (reexecutions > this.maxReexecutionRatio * Math.max(committed, 16)) {
       this.inOrder = true;
+      this.windowStart = this.scheduler.commitIndex;
+      this.windowClose = 0;
       this.onInOrder?.();
       this.stats.fallbackReason = "runaway-reexecution";
       this.stats.events.push(
-        `${reexecutions} re-executions for the first ${committed} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): txs ${committed} and above ran in order on the calling thread`,
+        `${reexecutions} re-executions for ${committed} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): from tx ${this.scheduler.commitIndex}, txs ran in order on the calling thread`,
       );
     }
+  }
+
+  /**
+   * In-order mode, after committing `tx`: counts the txs of the current
+   * window that read a value written less than `closeDistance` txs below
+   * them (the beneficiary's "non-zero" reads aside). Such a tx would conflict
+   * with one running beside it. When almost none of a window's txs do,
+   * speculation resumes: a block whose first txs form a chain (a burst of
+   * swaps on one pool) runs the rest in parallel again.
+   */
+  private measureInOrder(tx: TxIndex, reads: Read[]): void {
+    for (const r of reads) {
+      if (r.origin.kind === "tx" && tx - r.origin.tx <= this.closeDistance && r.predicate === undefined) {
+        this.windowClose++;
+        break;
+      }
+    }
+    const size = tx + 1 - this.windowStart;
+    if (size < RESUME_WINDOW) return;
+    const close = this.windowClose;
+    this.windowStart = tx + 1;
+    this.windowClose = 0;
+    if (close > size * RESUME_MAX_CLOSE || this.scheduler.commitIndex >= this.scheduler.txCount) return;
+    this.inOrder = false;
+    this.speculationFrom = { commits: this.scheduler.commitIndex, reexecutions: this.stats.aborts + this.stats.blocked };
+    this.stats.events.push(`speculation resumed at tx ${tx + 1}: only ${close} of the ${size} txs before it read a value written at most ${this.closeDistance} txs below`);
+    this.onSpeculate?.();
   }
 
   private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {

@@ -21,6 +21,13 @@
  * - Commits happen strictly in order: tx i commits once i-1 has committed and
  *   its read set validated against the final writes below it. The commit
  *   index is therefore the prefix of the block that is final.
+ * - Optionally (`ClaimBoard`), worker threads take first executions
+ *   themselves: a tx's first incarnation belongs to whichever thread claims
+ *   it first on a shared board, so a worker never waits for the coordinator
+ *   to hand it work. The scheduler claims on the same board before handing a
+ *   fresh tx out, and learns of a worker's claim from its outcome
+ *   (startedElsewhere) or from a failed claim. Re-executions, and txs that
+ *   wait on a nonce-chain predecessor, are always the scheduler's to assign.
  */
 import type { Incarnation, TxIndex } from "./types";
 
@@ -38,6 +45,55 @@ export interface Task {
   incarnation: Incarnation;
 }
 
+/**
+ * Who runs each tx's first incarnation, shared between threads
+ * (SharedArrayBuffer). Slot 0 is the stop flag (set: workers claim no more);
+ * slot 1 + tx holds 0 (unclaimed), COORDINATOR, or a worker's id (2 and up).
+ */
+export class ClaimBoard {
+  static readonly COORDINATOR = 1;
+  readonly cells: Int32Array;
+
+  constructor(buffer: SharedArrayBuffer) {
+    this.cells = new Int32Array(buffer);
+  }
+
+  static create(txCount: number): ClaimBoard {
+    return new ClaimBoard(new SharedArrayBuffer(4 * (txCount + 1)));
+  }
+
+  get buffer(): SharedArrayBuffer {
+    return this.cells.buffer as SharedArrayBuffer;
+  }
+
+  /** Claims `tx` for `owner`; true if it is now (or already was) owner's. */
+  claim(tx: TxIndex, owner: number): boolean {
+    const before = Atomics.compareExchange(this.cells, tx + 1, 0, owner);
+    return before === 0 || before === owner;
+  }
+
+  /** Marks `tx` as the coordinator's without racing (before any worker looks). */
+  reserve(tx: TxIndex): void {
+    Atomics.store(this.cells, tx + 1, ClaimBoard.COORDINATOR);
+  }
+
+  ownerOf(tx: TxIndex): number {
+    return Atomics.load(this.cells, tx + 1);
+  }
+
+  stop(): void {
+    Atomics.store(this.cells, 0, 1);
+  }
+
+  resume(): void {
+    Atomics.store(this.cells, 0, 0);
+  }
+
+  get stopped(): boolean {
+    return Atomics.load(this.cells, 0) !== 0;
+  }
+}
+
 export class Scheduler {
   readonly status: Uint8Array;
   readonly incarnation: Uint32Array;
@@ -52,14 +108,19 @@ export class Scheduler {
     readonly txCount: number,
     /** Per tx, the index of its sender's previous tx in the block, or -1. */
     predecessors?: Int32Array,
+    /** Shared with worker threads that claim first executions themselves. */
+    private readonly board?: ClaimBoard,
   ) {
     this.status = new Uint8Array(txCount);
     this.incarnation = new Uint32Array(txCount);
     this.everExecuted = new Uint8Array(txCount);
     for (let tx = 0; tx < txCount; tx++) {
       const pred = predecessors?.[tx] ?? -1;
-      if (pred >= 0 && pred < tx) this.wait(tx, pred);
-      else this.ready.push(tx);
+      if (pred >= 0 && pred < tx) {
+        this.wait(tx, pred);
+        // A chain link runs after its predecessor, where the scheduler puts it.
+        board?.reserve(tx);
+      } else this.ready.push(tx);
     }
   }
 
@@ -83,15 +144,71 @@ export class Scheduler {
       if (tx === undefined) return undefined;
       // Lazy deletion: a tx may sit in the heap twice or have moved on.
       if (this.status[tx] !== TxStatus.Ready) continue;
-      this.status[tx] = TxStatus.Executing;
-      this.executions++;
-      return { tx, incarnation: this.incarnation[tx] };
+      const task = this.handOut(tx);
+      if (task !== undefined) return task;
+    }
+  }
+
+  /**
+   * The lowest READY tx unless it is a first execution that workers claim
+   * themselves (then nothing: a worker thread's queue holds only what no
+   * worker would otherwise take). Without a claim board, nextTask().
+   */
+  nextAssignedTask(): Task | undefined {
+    const board = this.board;
+    if (board === undefined) return this.nextTask();
+    for (;;) {
+      const tx = this.ready.peek();
+      if (tx === undefined) return undefined;
+      if (this.status[tx] !== TxStatus.Ready) {
+        this.ready.pop();
+        continue;
+      }
+      if (this.isFirstExecution(tx)) {
+        const owner = board.ownerOf(tx);
+        if (owner === 0) return undefined; // a worker takes it when it is free
+        if (owner !== ClaimBoard.COORDINATOR) {
+          // A worker took it already; its outcome will say so.
+          this.ready.pop();
+          this.status[tx] = TxStatus.Executing;
+          continue;
+        }
+      }
+      this.ready.pop();
+      return this.handOut(tx);
     }
   }
 
   /** Hands out `tx` itself if it is READY (in-order execution), else nothing. */
   takeIfReady(tx: TxIndex): Task | undefined {
     if (tx >= this.txCount || this.status[tx] !== TxStatus.Ready) return undefined;
+    return this.handOut(tx);
+  }
+
+  /**
+   * A worker thread claimed `tx`'s first execution on the board and reports
+   * its outcome: the tx is EXECUTING from here (if the scheduler has not
+   * already seen the claim), ready for finishExecution or blockOn.
+   */
+  startedElsewhere(tx: TxIndex): void {
+    if (this.status[tx] === TxStatus.Ready && this.incarnation[tx] === 0 && this.everExecuted[tx] === 0) {
+      this.status[tx] = TxStatus.Executing;
+    } else {
+      this.expect(tx, TxStatus.Executing, "startedElsewhere");
+    }
+    this.executions++;
+  }
+
+  private isFirstExecution(tx: TxIndex): boolean {
+    return this.incarnation[tx] === 0 && this.everExecuted[tx] === 0;
+  }
+
+  /** READY → EXECUTING for the caller, unless a worker claimed the tx first (then it is EXECUTING there). */
+  private handOut(tx: TxIndex): Task | undefined {
+    if (this.board !== undefined && this.isFirstExecution(tx) && !this.board.claim(tx, ClaimBoard.COORDINATOR)) {
+      this.status[tx] = TxStatus.Executing;
+      return undefined;
+    }
     this.status[tx] = TxStatus.Executing;
     this.executions++;
     return { tx, incarnation: this.incarnation[tx] };
@@ -196,6 +313,10 @@ class MinHeap {
       i = p;
     }
     a[i] = v;
+  }
+
+  peek(): number | undefined {
+    return this.items[0];
   }
 
   pop(): number | undefined {

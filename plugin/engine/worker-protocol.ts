@@ -1,8 +1,10 @@
 /**
  * Messages between the coordinator and a worker session. One piscina task is
  * one block on one worker: it receives a MessagePort and exchanges these
- * until "end". Execution tasks carry the memory updates the worker has not
- * seen yet, so a worker's mirror only lags, never diverges.
+ * until "end". The worker takes first executions off the block's claim board
+ * itself; "exec" tasks (re-executions, chain links) and "updates" messages
+ * carry the memory updates it has not seen yet, so its mirror only lags,
+ * never diverges.
  */
 import type { FlatStateSnapshot, StateDiff } from "./flat-state";
 import type { MVUpdate } from "./mv-memory";
@@ -29,6 +31,10 @@ export interface SessionConfig {
   prePhase: TxWriteSet;
   /** Random delays before each execution, for tests: [seed, max microseconds]. */
   jitter?: [number, number];
+  /** The block's ClaimBoard (SharedArrayBuffer): first executions this worker may take itself. */
+  claims?: SharedArrayBuffer;
+  /** This worker's id on the board (2 and up). */
+  claimId?: number;
   /** For tests: crash (throw) when executing this tx, once per session. */
   crashAt?: TxIndex;
   crashMode?: "throw" | "exit";
@@ -37,6 +43,8 @@ export interface SessionConfig {
 export type ToWorker =
   | { type: "state"; snapshot?: FlatStateSnapshot; diff?: StateDiffMessage }
   | { type: "exec"; tx: TxIndex; incarnation: Incarnation; updates: MVUpdate[] }
+  /** Memory updates to apply to the mirror (sent between tasks, since workers claim first executions themselves). */
+  | { type: "updates"; updates: MVUpdate[] }
   /** Recover the senders' public keys of txs [from, to) (in-order mode: the calling thread will need them). */
   | { type: "recover"; from: TxIndex; to: TxIndex }
   | { type: "end" };
@@ -44,7 +52,8 @@ export type ToWorker =
 export type FromWorker =
   | { type: "hello"; stateId: string; stateVersion: number }
   | { type: "ready" }
-  | { type: "outcome"; outcome: ExecutionOutcome }
+  /** `claimed`: the worker took this first execution off the claim board itself (not an "exec" task). */
+  | { type: "outcome"; outcome: ExecutionOutcome; claimed: boolean }
   /** Public keys (64 bytes) of txs from `from` on; an empty array where the signature did not recover. */
   | { type: "recovered"; from: TxIndex; keys: Uint8Array[] };
 

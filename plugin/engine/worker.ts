@@ -15,17 +15,23 @@ import { keccak256, keccakReady } from "./hash";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
 import { LazyTransactions } from "./prepare";
+import { ClaimBoard } from "./scheduler";
+import type { TxIndex, TxWriteSet } from "./types";
 import { TxExecutor } from "./tx-executor";
 import type { ReadSource } from "./tx-state";
 import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
 
 let replica: FlatState | undefined;
 
+const NO_WRITES: TxWriteSet = { writes: [], code: [] };
+
 /**
- * Messages in arrival order. One persistent listener: the coordinator may
- * queue several tasks ahead so a worker never idles during a round trip.
+ * Messages in arrival order. One persistent listener delivers what arrives
+ * while the worker waits; between executions the worker takes what is
+ * already in the port synchronously (`poll`), without a trip through the
+ * event loop.
  */
-function inbox(port: MessagePort): () => Promise<ToWorker> {
+function inbox(port: MessagePort): { next: () => Promise<ToWorker>; poll: () => ToWorker | undefined } {
   const queued: ToWorker[] = [];
   let waiter: ((m: ToWorker) => void) | undefined;
   port.on("message", (m: ToWorker) => {
@@ -35,13 +41,14 @@ function inbox(port: MessagePort): () => Promise<ToWorker> {
       w(m);
     } else queued.push(m);
   });
-  return () => {
-    if (queued.length > 0) return Promise.resolve(queued.shift()!);
-    // A message already in the port is taken at once, without a trip
-    // through the event loop (the listener has delivered everything before it).
-    const waiting = receiveMessageOnPort(port);
-    if (waiting !== undefined) return Promise.resolve(waiting.message as ToWorker);
-    return new Promise((resolve) => (waiter = resolve));
+  // The listener has delivered everything before what is still in the port.
+  const poll = () => (queued.length > 0 ? queued.shift()! : (receiveMessageOnPort(port)?.message as ToWorker | undefined));
+  return {
+    poll,
+    next: () => {
+      const m = poll();
+      return m !== undefined ? Promise.resolve(m) : new Promise((resolve) => (waiter = resolve));
+    },
   };
 }
 
@@ -56,7 +63,7 @@ function jitterMicros(seed: number, tx: number, incarnation: number, max: number
 export default async function session(config: SessionConfig): Promise<number> {
   const port = config.port as MessagePort;
   const send = (m: FromWorker) => port.postMessage(m);
-  const nextMessage = inbox(port);
+  const { next: nextMessage, poll } = inbox(port);
   await keccakReady;
   send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
   const stateMsg = await nextMessage();
@@ -88,29 +95,66 @@ export default async function session(config: SessionConfig): Promise<number> {
   let crashed = false;
   send({ type: "ready" });
 
-  let executed = 0;
-  for (;;) {
-    const msg = await nextMessage();
-    if (msg.type === "end") {
-      port.close();
-      return executed;
+  // First executions this worker takes off the claim board itself, lowest first.
+  const board = config.claims === undefined ? undefined : new ClaimBoard(config.claims);
+  const claimId = config.claimId ?? 0;
+  let scan = 0;
+  const claimFirstExecution = (): TxIndex | undefined => {
+    while (board !== undefined && scan < config.txs.length && !board.stopped) {
+      const tx = scan++;
+      if (board.ownerOf(tx) === 0 && board.claim(tx, claimId)) return tx;
     }
-    if (msg.type === "recover") {
-      const keys: Uint8Array[] = [];
-      for (let i = msg.from; i < msg.to; i++) {
-        try {
-          // A given sender needs no key; the executing thread knows its address.
-          keys.push(txs.hasKnownSender(i) ? new Uint8Array(0) : txs.get(i).getSenderPublicKey());
-        } catch {
-          keys.push(new Uint8Array(0)); // the executing thread reports the invalid signature
+    return undefined;
+  };
+
+  const assigned: { tx: TxIndex; incarnation: number }[] = [];
+  let executed = 0;
+  /** Handles a message; true when the session ends. */
+  const handle = (msg: ToWorker): boolean => {
+    switch (msg.type) {
+      case "end":
+        port.close();
+        return true;
+      case "updates":
+        for (const u of msg.updates) mv.apply(u);
+        return false;
+      case "exec":
+        for (const u of msg.updates) mv.apply(u);
+        assigned.push({ tx: msg.tx, incarnation: msg.incarnation });
+        return false;
+      case "recover": {
+        const keys: Uint8Array[] = [];
+        for (let i = msg.from; i < msg.to; i++) {
+          try {
+            // A given sender needs no key; the executing thread knows its address.
+            keys.push(txs.hasKnownSender(i) ? new Uint8Array(0) : txs.get(i).getSenderPublicKey());
+          } catch {
+            keys.push(new Uint8Array(0)); // the executing thread reports the invalid signature
+          }
         }
+        send({ type: "recovered", from: msg.from, keys });
+        return false;
       }
-      send({ type: "recovered", from: msg.from, keys });
+      default:
+        throw new Error(`bug: worker got unexpected ${msg.type}`);
+    }
+  };
+
+  for (;;) {
+    // Everything that has arrived first: the freshest mirror, and assigned
+    // tasks (re-executions of lower txs) before claiming new ones.
+    for (let m = poll(); m !== undefined; m = poll()) if (handle(m)) return executed;
+    let task = assigned.shift();
+    const claimed = task === undefined;
+    if (task === undefined) {
+      const tx = claimFirstExecution();
+      if (tx !== undefined) task = { tx, incarnation: 0 };
+    }
+    if (task === undefined) {
+      if (handle(await nextMessage())) return executed;
       continue;
     }
-    if (msg.type !== "exec") throw new Error(`bug: worker got unexpected ${msg.type}`);
-    for (const u of msg.updates) mv.apply(u);
-    const { tx, incarnation } = msg;
+    const { tx, incarnation } = task;
     if (config.crashAt === tx && !crashed) {
       crashed = true;
       // A thread that dies mid-block (as on an out-of-memory abort) rather than a task that fails.
@@ -128,9 +172,9 @@ export default async function session(config: SessionConfig): Promise<number> {
     };
     const outcome = await executor.run(block, txs.get(tx), tx, incarnation, source);
     executed++;
-    // Our own writes go into our view at once, so a nonce-chain link queued
-    // right behind this tx reads them (the coordinator validates it anyway).
-    if (outcome.kind === "executed") mv.record(tx, incarnation, outcome.writeSet);
-    send({ type: "outcome", outcome });
+    // Our own writes go into our view at once (the coordinator does not send
+    // them back), so a nonce-chain link queued right behind this tx reads them.
+    if (outcome.kind !== "blocked") mv.record(tx, incarnation, outcome.kind === "executed" ? outcome.writeSet : NO_WRITES);
+    send({ type: "outcome", outcome, claimed });
   }
 }

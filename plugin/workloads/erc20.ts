@@ -30,6 +30,8 @@ export interface Erc20WorkloadOptions {
   accounts: number;
   /** All transfers to one recipient (the contended case). */
   oneRecipient: boolean;
+  /** Only the first this many transfers go to one recipient (a contended start, then independent transfers). */
+  contendedPrefix?: number;
   /** Runtime bytecode of TestToken (artifact deployedBytecode). */
   tokenRuntimeCode: Uint8Array;
   seed?: number;
@@ -89,7 +91,7 @@ export function erc20TransferBlock(opts: Erc20WorkloadOptions): GeneratedBlock {
   const senders = accounts.slice(0, opts.txs);
   const pool = accounts.slice(opts.txs);
   const txs = senders.map((sender: TestAccount, i) => {
-    const recipient = opts.oneRecipient ? pool[0] : pool[i % pool.length];
+    const recipient = opts.oneRecipient || i < (opts.contendedPrefix ?? 0) ? pool[0] : pool[i % pool.length];
     const amount = BigInt(1 + Math.floor(rand() * 1000)) * 10n ** 15n;
     const data = hexToBytes(`0x${TRANSFER_SELECTOR}${"0".repeat(24)}${recipient.hex}${amount.toString(16).padStart(64, "0")}`);
     return createFeeMarket1559Tx(

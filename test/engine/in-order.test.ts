@@ -2,7 +2,8 @@
  * Runaway re-execution: a block that is one dependency chain (every ERC-20
  * transfer pays the same recipient) switches to in-order execution on the
  * calling thread, keeps its committed prefix, and still equals sequential
- * execution; worker threads recover the remaining senders meanwhile.
+ * execution; worker threads recover the remaining senders meanwhile. A block
+ * whose chain is only its start goes back to speculation after it.
  */
 import { expect } from "chai";
 import hre from "hardhat";
@@ -35,6 +36,38 @@ describe("parallel executor: runaway re-execution", function () {
         }
       }
       expect(switched, "no run switched to in-order execution").to.be.greaterThan(0);
+    } finally {
+      for (const e of executors.values()) await e.close();
+    }
+  });
+
+  it("resumes speculation after a contended start and still equals sequential", async function () {
+    this.timeout(120_000);
+    const artifact = await hre.artifacts.readArtifact("TestToken");
+    // 48 transfers to one recipient, then 208 independent ones.
+    const w = erc20TransferBlock({ txs: 256, accounts: 512, oneRecipient: false, contendedPrefix: 48, tokenRuntimeCode: hexToBytes(artifact.deployedBytecode as `0x${string}`) });
+    const executors = new Map([
+      [2, new ParallelExecutor({ workers: 2, minTxsForParallel: 1, maxReexecutionRatio: 0.25 })],
+      [4, new ParallelExecutor({ workers: 4, minTxsForParallel: 1, maxReexecutionRatio: 0.25 })],
+    ]);
+    try {
+      let resumed = 0;
+      for (let attempt = 0; attempt < 6 && resumed < 2; attempt++) {
+        const { parallel: runs } = await assertParallelMatchesSequential(
+          { block: w.block, preState: w.preState, senders: w.senders },
+          { workers: [2, 4], executors, expectFallback: "runaway-reexecution", fallbackOptional: true, label: `attempt ${attempt}` },
+        );
+        for (const run of runs) {
+          const events = run.result.stats.events.join("\n");
+          if (!/ran in order on the calling thread/.test(events)) continue;
+          const at = /speculation resumed at tx (\d+)/.exec(events);
+          expect(at, `events: ${events}`).to.not.equal(null);
+          // Not before the contended start has gone by: its windows are all chain.
+          expect(Number(at![1])).to.be.greaterThan(48);
+          resumed++;
+        }
+      }
+      expect(resumed, "no run switched to in-order execution and back").to.be.greaterThan(0);
     } finally {
       for (const e of executors.values()) await e.close();
     }

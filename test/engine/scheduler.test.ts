@@ -9,7 +9,7 @@ import { expect } from "chai";
 import { balanceKey, infoKey, storageKey, wipeKey } from "../../plugin/engine/location";
 import { MVMemory } from "../../plugin/engine/mv-memory";
 import type { Resolved } from "../../plugin/engine/mv-memory";
-import { Scheduler, SchedulerInvariantError, TxStatus } from "../../plugin/engine/scheduler";
+import { ClaimBoard, Scheduler, SchedulerInvariantError, TxStatus } from "../../plugin/engine/scheduler";
 import type { Task } from "../../plugin/engine/scheduler";
 import type { AccountInfo, LocationKey, LocationValue, TxWriteSet, Write } from "../../plugin/engine/types";
 
@@ -236,6 +236,71 @@ function value(r: Resolved): LocationValue {
   if (r.estimate !== undefined) expect.fail(`expected a value, got an estimate of tx ${r.estimate}`);
   return r.value;
 }
+
+describe("Scheduler with a claim board (worker threads take first executions themselves)", function () {
+  const WORKER = 2;
+
+  it("nextTask skips first executions a worker claimed and claims the ones it hands out", function () {
+    const board = ClaimBoard.create(4);
+    const s = new Scheduler(4, undefined, board);
+    expect(board.claim(0, WORKER)).to.equal(true);
+    expect(board.claim(2, WORKER)).to.equal(true);
+    expect(drain(s)).to.deep.equal([1, 3]);
+    expect([0, 1, 2, 3].map((tx) => board.ownerOf(tx))).to.deep.equal([WORKER, ClaimBoard.COORDINATOR, WORKER, ClaimBoard.COORDINATOR]);
+    // The worker's claims are EXECUTING there: their outcomes finish them.
+    expect(s.status[0]).to.equal(TxStatus.Executing);
+    expect(board.claim(1, WORKER), "a tx the scheduler handed out cannot be claimed").to.equal(false);
+  });
+
+  it("startedElsewhere: a worker's outcome arriving before the scheduler saw the claim", function () {
+    const board = ClaimBoard.create(3);
+    const s = new Scheduler(3, undefined, board);
+    board.claim(1, WORKER);
+    s.startedElsewhere(1);
+    s.finishExecution(1);
+    expect(s.status[1]).to.equal(TxStatus.Executed);
+    // The stale heap entry of tx 1 is skipped.
+    expect(drain(s)).to.deep.equal([0, 2]);
+    expect(s.executionCount).to.equal(3);
+    // Not for a tx that is neither ready for its first execution nor executing.
+    expect(() => s.startedElsewhere(1)).to.throw(SchedulerInvariantError);
+  });
+
+  it("nextAssignedTask leaves unclaimed first executions to the workers and hands out re-executions", function () {
+    const board = ClaimBoard.create(4);
+    const s = new Scheduler(4, undefined, board);
+    expect(s.nextAssignedTask(), "tx 0 is a first execution nobody claimed").to.equal(undefined);
+    board.claim(0, WORKER);
+    board.claim(1, WORKER);
+    s.startedElsewhere(0);
+    s.finishExecution(0);
+    s.abort(0);
+    expect(s.nextAssignedTask()).to.deep.equal({ tx: 0, incarnation: 1 });
+    // tx 1 is claimed by a worker, tx 2 unclaimed: nothing more to assign.
+    expect(s.nextAssignedTask()).to.equal(undefined);
+    expect(s.status[1]).to.equal(TxStatus.Executing);
+  });
+
+  it("nonce-chain links are reserved for the scheduler: workers cannot claim them, and they are assigned", function () {
+    const board = ClaimBoard.create(3);
+    const s = new Scheduler(3, Int32Array.from([-1, 0, -1]), board);
+    expect(board.claim(1, WORKER)).to.equal(false);
+    expect(board.claim(0, WORKER)).to.equal(true);
+    s.startedElsewhere(0);
+    s.finishExecution(0);
+    board.claim(2, WORKER);
+    expect(s.nextAssignedTask()).to.deep.equal({ tx: 1, incarnation: 0 });
+  });
+
+  it("the stop flag is shared through the buffer", function () {
+    const board = ClaimBoard.create(2);
+    const seenByWorker = new ClaimBoard(board.buffer);
+    board.stop();
+    expect(seenByWorker.stopped).to.equal(true);
+    board.resume();
+    expect(seenByWorker.stopped).to.equal(false);
+  });
+});
 
 describe("MVMemory (hand-stepped)", function () {
   const baseValues = new Map<LocationKey, LocationValue>([
