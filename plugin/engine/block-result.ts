@@ -5,12 +5,11 @@
  * Both executors produce their outcomes in block order and call this.
  */
 import type { Block } from "@ethereumjs/block";
-import { RLP } from "@ethereumjs/rlp";
 import { KECCAK256_RLP, bytesToHex } from "@ethereumjs/util";
-import { encodeReceipt } from "@ethereumjs/vm";
 
 import type { StateDiff } from "./flat-state";
 import { MerkleTrie } from "./merkle";
+import { encodeRlp, unpaddedBytes } from "./rlp-writer";
 import type { BlockStats, Read, TxReceiptData, TxWriteSet } from "./types";
 
 export interface TxReceipt extends TxReceiptData {
@@ -62,6 +61,7 @@ export function blockGasLimitError(block: Block, index: number, used: bigint): B
 
 export async function assembleReceipts(block: Block, receipts: TxReceiptData[]): Promise<Pick<BlockResult, "receipts" | "gasUsed" | "logsBloom" | "receiptsRoot">> {
   const bloom = new Uint8Array(256);
+  const bloomWords = new Uint32Array(bloom.buffer);
   let cumulative = 0n;
   let gasUsed = 0n;
   const out: TxReceipt[] = [];
@@ -71,12 +71,38 @@ export async function assembleReceipts(block: Block, receipts: TxReceiptData[]):
     const tx = block.transactions[i];
     cumulative += r.gasUsed;
     gasUsed += r.blockGasUsed;
-    for (let b = 0; b < 256; b++) bloom[b] |= r.bloom[b];
+    // A tx without logs has an empty bloom.
+    if (r.logs.length > 0) orInto(bloomWords, r.bloom);
     const receipt: TxReceipt = { ...r, txHash: bytesToHex(tx.hash()), type: tx.type, cumulativeGasUsed: cumulative };
     out.push(receipt);
-    entries.push([RLP.encode(i), encodeReceipt({ status: r.status, cumulativeBlockGasUsed: cumulative, bitvector: r.bloom, logs: r.logs }, tx.type)]);
+    entries.push([encodeRlp(unpaddedBytes(BigInt(i))), encodeReceipt(r, cumulative, tx.type)]);
   }
   return { receipts: out, gasUsed, logsBloom: bloom, receiptsRoot: receipts.length === 0 ? KECCAK256_RLP : MerkleTrie.empty().update(entries).root() };
+}
+
+/** ORs a 256-byte bloom into `into`, a word at a time when it is aligned (byte order does not matter to OR). */
+function orInto(into: Uint32Array, bloom: Uint8Array): void {
+  if (bloom.byteOffset % 4 === 0) {
+    const words = new Uint32Array(bloom.buffer, bloom.byteOffset, 64);
+    for (let w = 0; w < 64; w++) into[w] |= words[w];
+    return;
+  }
+  const bytes = new Uint8Array(into.buffer);
+  for (let b = 0; b < 256; b++) bytes[b] |= bloom[b];
+}
+
+const STATUS_OK = Uint8Array.of(1);
+const STATUS_FAILED = new Uint8Array(0);
+
+/**
+ * A receipt as the receipts trie holds it (post-Byzantium): RLP of
+ * [status, cumulative gas, bloom, logs], after the type byte for typed txs
+ * (EIP-2718). The same bytes as @ethereumjs/vm's encodeReceipt.
+ */
+export function encodeReceipt(r: Pick<TxReceiptData, "status" | "bloom" | "logs">, cumulativeGasUsed: bigint, txType: number): Uint8Array {
+  // @ethereumjs writes cumulative gas 0 as one zero byte (bigIntToBytes); no tx uses no gas, but agree anyway.
+  const gas = cumulativeGasUsed === 0n ? Uint8Array.of(0) : unpaddedBytes(cumulativeGasUsed);
+  return encodeRlp([r.status === 0 ? STATUS_FAILED : STATUS_OK, gas, r.bloom, r.logs], txType === 0 ? undefined : Uint8Array.of(txType));
 }
 
 export function emptyStats(mode: BlockStats["mode"], workers: number): BlockStats {

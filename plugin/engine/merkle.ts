@@ -15,6 +15,7 @@
  */
 import { KECCAK256_RLP } from "@ethereumjs/util";
 import { keccak256 } from "./hash";
+import { listHeaderLength, stringItemLength, writeListHeader, writeStringItem } from "./rlp-writer";
 
 type Node = Leaf | Extension | Branch;
 
@@ -182,53 +183,10 @@ function hexPrefix(path: Uint8Array, isLeaf: boolean): Uint8Array {
 // builds nested arrays and concatenates per item, and that garbage cost more
 // than the hashing itself on a 2,000-transaction block.
 
-/** Bytes of an RLP string item holding `b`. */
-function stringItemLength(b: Uint8Array): number {
-  if (b.length === 1 && b[0] < 0x80) return 1;
-  if (b.length <= 55) return 1 + b.length;
-  return 1 + lengthOfLength(b.length) + b.length;
-}
-
-function lengthOfLength(n: number): number {
-  return n < 0x100 ? 1 : n < 0x10000 ? 2 : n < 0x1000000 ? 3 : 4;
-}
-
-function writeLength(out: Uint8Array, at: number, n: number, bytes: number): void {
-  for (let i = bytes - 1; i >= 0; i--) {
-    out[at + i] = n & 0xff;
-    n >>>= 8;
-  }
-}
-
-function writeStringItem(out: Uint8Array, at: number, b: Uint8Array): number {
-  if (b.length === 1 && b[0] < 0x80) {
-    out[at] = b[0];
-    return at + 1;
-  }
-  if (b.length <= 55) {
-    out[at] = 0x80 + b.length;
-    out.set(b, at + 1);
-    return at + 1 + b.length;
-  }
-  const l = lengthOfLength(b.length);
-  out[at] = 0xb7 + l;
-  writeLength(out, at + 1, b.length, l);
-  out.set(b, at + 1 + l);
-  return at + 1 + l + b.length;
-}
-
 /** A list buffer with its header written; returns the buffer and where the payload starts. */
 function listBuffer(payload: number): [Uint8Array, number] {
-  if (payload <= 55) {
-    const out = new Uint8Array(1 + payload);
-    out[0] = 0xc0 + payload;
-    return [out, 1];
-  }
-  const l = lengthOfLength(payload);
-  const out = new Uint8Array(1 + l + payload);
-  out[0] = 0xf7 + l;
-  writeLength(out, 1, payload, l);
-  return [out, 1 + l];
+  const out = new Uint8Array(listHeaderLength(payload) + payload);
+  return [out, writeListHeader(out, 0, payload)];
 }
 
 function encodePair(first: Uint8Array, secondItem: Uint8Array | undefined, secondString: Uint8Array | undefined): Uint8Array {

@@ -7,19 +7,26 @@
  * pre-state (benchmarks, verification) cost only the touched paths, and
  * `dryRun: false` adopts the new tries for the state's next version.
  */
-import { RLP } from "@ethereumjs/rlp";
-import { Account, KECCAK256_RLP, bigIntToUnpaddedBytes, hexToBytes } from "@ethereumjs/util";
+import { KECCAK256_RLP } from "@ethereumjs/util";
 import { keccak256, keccakReady } from "./hash";
 
 import { addressOf, kindOf, slotOf } from "./location";
 import type { FlatState, StateDiff } from "./flat-state";
 import { MerkleTrie } from "./merkle";
+import { encodeRlp, unpaddedBytes } from "./rlp-writer";
 import type { AccountInfo } from "./types";
 
 type Update = readonly [Uint8Array, Uint8Array | undefined];
 
-const hashedKey = (hex: string) => keccak256(hexToBytes(`0x${hex}`));
-const storageValue = (v: bigint) => (v === 0n ? undefined : RLP.encode(bigIntToUnpaddedBytes(v)));
+// Buffer's native hex decoding: @ethereumjs's hexToBytes validates with a regular expression, a visible cost for thousands of keys.
+const bytesOfHex = (hex: string): Uint8Array => Buffer.from(hex, "hex");
+const hashedKey = (hex: string) => keccak256(bytesOfHex(hex));
+const storageValue = (v: bigint) => (v === 0n ? undefined : encodeRlp(unpaddedBytes(v)));
+
+/** An account leaf: RLP of [nonce, balance, storage root, code hash]. */
+export function encodeAccount(nonce: bigint, balance: bigint, storageRoot: Uint8Array, codeHash: string): Uint8Array {
+  return encodeRlp([unpaddedBytes(nonce), unpaddedBytes(balance), storageRoot, bytesOfHex(codeHash.slice(2))]);
+}
 
 export class StateRootComputer {
   private accounts = MerkleTrie.empty();
@@ -55,8 +62,7 @@ export class StateRootComputer {
       if (writes !== undefined) trie = trie.update(writes);
       if (writes !== undefined || diff.wiped.has(addr)) newStorage.set(addr, trie);
       const balance = diff.entries.has("b" + addr) ? (diff.entries.get("b" + addr) as bigint) : state.balance(addr);
-      const account = new Account(info.nonce, balance, trie.root(), hexToBytes(info.codeHash as `0x${string}`));
-      accountUpdates.push([hashedKey(addr), account.serialize()]);
+      accountUpdates.push([hashedKey(addr), encodeAccount(info.nonce, balance, trie.root(), info.codeHash)]);
     }
     const accounts = this.accounts.update(accountUpdates);
     if (!opts.dryRun) {
@@ -81,7 +87,7 @@ export class StateRootComputer {
         this.storage.set(addr, trie);
         storageRoot = trie.root();
       }
-      accountUpdates.push([hashedKey(addr), new Account(a.nonce, a.balance, storageRoot, hexToBytes(a.codeHash as `0x${string}`)).serialize()]);
+      accountUpdates.push([hashedKey(addr), encodeAccount(a.nonce, a.balance, storageRoot, a.codeHash)]);
     }
     this.accounts = MerkleTrie.empty().update(accountUpdates);
     this.syncedId = state.id;
