@@ -11,7 +11,7 @@ async function main() {
     const s = await executeBlockSequential(input);
     const p = await ex.executeBlock(input);
     const st = p.stats;
-    console.log(`seq ${s.stats.executionMs.toFixed(0)} par ${st.executionMs.toFixed(0)} ratio ${(s.stats.executionMs / st.executionMs).toFixed(2)} reexec ${st.reexecutions} blocked ${st.blocked} aborts ${st.aborts} validations ${st.validations} coord ${st.coordinatorMs.toFixed(0)} ${st.fallbackReason ?? ""} ${st.events.join("; ").slice(0, 200)}`);
+    console.log(`seq ${s.stats.executionMs.toFixed(0)} par ${st.executionMs.toFixed(0)} ratio ${(s.stats.executionMs / st.executionMs).toFixed(2)} reexec ${st.reexecutions} blocked ${st.blocked} aborts ${st.aborts} validations ${st.validations} coord ${st.coordinatorMs.toFixed(0)} by ${JSON.stringify(st.executedBy)} ${st.fallbackReason ?? ""} ${st.events.join("; ").slice(0, 200)}`);
   }
   await ex.close();
 }
