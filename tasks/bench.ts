@@ -156,6 +156,25 @@ export function renderBench(report: BenchReport): string {
       ]),
     );
   }
+  if (report.scaling.length > 0) {
+    lines.push("");
+    lines.push("Simulated speedup, end to end: the scheduler model (plugin/analysis/simulate.ts) with this run's per-tx times, dependencies,");
+    lines.push("coordinator cost per incarnation and time outside execution. It assumes threads do not slow each other down: compare");
+    lines.push("the model's figures at the worker counts measured here with the measured ones before trusting the others.");
+    const counts = report.scaling[0].simulated.map((s) => s.workers);
+    lines.push(
+      ...table([
+        ["Workload", "Coord us/inc", "Serial ms", "Measured", ...counts.map((c) => `@${c}`)],
+        ...report.scaling.map((s) => [
+          s.workload,
+          fmt(s.coordinatorMicrosPerIncarnation),
+          fmt(s.serialMs),
+          s.measured.map((m) => `@${m.workers} ${fmt(m.speedup, 2)}x`).join(", "),
+          ...s.simulated.map((m) => `${fmt(m.speedup, 2)}x`),
+        ]),
+      ]),
+    );
+  }
   lines.push("");
   lines.push("Speedup < 1.00x is a slowdown. Speedup = sequential / parallel wall time (end to end); Exec speedup = transaction execution alone.");
   return lines.join("\n");

@@ -10,6 +10,8 @@ import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import os from "node:os";
 
 import { idealSpeedup } from "../analysis/ideal";
+import { simulateBlockStm } from "../analysis/simulate";
+import type { SimulatedRun } from "../analysis/simulate";
 import type { BlockResult } from "../engine/block-result";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelOptions } from "../engine/parallel";
@@ -100,12 +102,28 @@ export interface BaselineRow {
   verified: boolean;
 }
 
+/** Worker counts the scheduler model is run at, beyond what this machine has. */
+export const SIMULATED_WORKERS = [1, 2, 4, 8, 16, 32, 64] as const;
+
+export interface ScalingRow {
+  workload: string;
+  txs: number;
+  /** Model inputs taken from this run: calling-thread time per finished incarnation, and time outside execution. */
+  coordinatorMicrosPerIncarnation: number;
+  serialMs: number;
+  /** Measured speedups at the worker counts run here, to compare with the model's. */
+  measured: { workers: number; speedup: number; executionSpeedup: number }[];
+  simulated: SimulatedRun[];
+}
+
 export interface BenchReport {
   schemaVersion: 1;
   machine: { cores: number; node: string; platform: string };
   method: string;
   rows: BenchRow[];
   baselines: BaselineRow[];
+  /** Simulated speedup at 1 to 64 workers (analysis/simulate.ts), per workload. */
+  scaling: ScalingRow[];
 }
 
 interface RunSummary {
@@ -154,6 +172,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   }
   const rows: BenchRow[] = [];
   const baselines: BaselineRow[] = [];
+  const scaling: ScalingRow[] = [];
   try {
     for (const name of opts.workloads) {
       const txs = opts.txs ?? defaultTxs(name);
@@ -184,11 +203,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       const seqExec = median(seq.map((r) => r.stats.executionMs));
       const work = reference.stats.txs.map((t) => t.micros);
       const ideal = idealSpeedup(reference.reads, work);
+      const workloadRows: BenchRow[] = [];
       for (const [count, runs] of par) {
         const parWall = runs.map((r) => r.stats.wallMs);
         const parExec = median(runs.map((r) => r.stats.executionMs));
         const last = runs[runs.length - 1];
-        rows.push({
+        workloadRows.push({
           workload: name,
           txs,
           gas: reference.gasUsed.toString(),
@@ -208,6 +228,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           verified: runs.every((r) => r.verified) && seq.every((r) => r.verified),
         });
       }
+      rows.push(...workloadRows);
+      scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows));
       if (!opts.skipStock) {
         progress(`${name}: stock baseline (runBlock + MerkleStateManager, one run)`);
         const stock = await runStockBaseline(input.block, input.preState);
@@ -233,5 +255,33 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
     method: `same process, ${WARMUP_RUNS} warm-up runs each, then repeats alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root`,
     rows,
     baselines,
+    scaling,
+  };
+}
+
+/**
+ * The scheduler model fed with this run's measurements: per-tx time and
+ * dependencies from the sequential reference, the calling thread's cost per
+ * finished incarnation from the runs with the most workers, and the time
+ * outside execution from the sequential runs.
+ */
+function scalingRow(workload: string, txs: number, reference: BlockResult, work: number[], seq: RunSummary[], par: Map<number, RunSummary[]>, rows: BenchRow[]): ScalingRow {
+  const dependsOn = reference.reads.map((reads, j) => {
+    const deps = new Set<number>();
+    // As in the ideal speedup: "non-zero?" reads of the beneficiary commute with fee deltas.
+    for (const r of reads) if (r.predicate === undefined && r.origin.kind === "tx" && r.origin.tx >= 0 && r.origin.tx < j) deps.add(r.origin.tx);
+    return [...deps];
+  });
+  const most = Math.max(...par.keys());
+  const coordinatorMicros = median(par.get(most)!.map((r) => (1000 * r.stats.coordinatorMs) / Math.max(1, r.stats.txs.reduce((a, t) => a + t.incarnations, 0))));
+  const serialMs = Math.max(0, median(seq.map((r) => r.stats.wallMs - r.stats.executionMs)));
+  const input = { work, dependsOn, coordinatorMicros, serialMicros: 1000 * serialMs };
+  return {
+    workload,
+    txs,
+    coordinatorMicrosPerIncarnation: coordinatorMicros,
+    serialMs,
+    measured: rows.map((r) => ({ workers: r.workers, speedup: r.speedup, executionSpeedup: r.executionSpeedup })),
+    simulated: SIMULATED_WORKERS.map((w) => simulateBlockStm(input, w)),
   };
 }

@@ -43,6 +43,17 @@ describe("tasks", function () {
     // Every swap on one pool depends on the previous one.
     expect(report.rows.find((r) => r.workload === "amm-hot" && r.workers === 2)!.ideal).to.be.lessThan(1.2);
     expect(written.baselines.every((b) => b.verified)).to.equal(true);
+    // The scheduler model at 1 to 64 workers, per workload, beside the measured figures.
+    expect(written.scaling.map((s) => s.workload)).to.deep.equal(["erc20-independent", "erc20-one-recipient", "amm-hot", "mixed"]);
+    for (const s of written.scaling) {
+      expect(s.simulated.map((m) => m.workers)).to.deep.equal([1, 2, 4, 8, 16, 32, 64]);
+      expect(s.measured.map((m) => m.workers)).to.deep.equal([1, 2]);
+      expect(s.coordinatorMicrosPerIncarnation).to.be.greaterThan(0);
+      for (const m of s.simulated) expect(m.incarnations, `${s.workload} @${m.workers}`).to.be.at.least(40);
+    }
+    // A chain gains nothing from more threads in the model either.
+    const chain = written.scaling.find((s) => s.workload === "amm-hot")!;
+    expect(Math.max(...chain.simulated.map((m) => m.executionSpeedup))).to.be.at.most(1.05);
   });
 
   it("parallel-bench --vs-hardhat mines the same preset block on both networks with the same receipts", async function () {
