@@ -12,6 +12,8 @@ import { createTxFromRLP, paramsTx } from "@ethereumjs/tx";
 
 import { createAddressFromString } from "@ethereumjs/util";
 import { withFastCrypto } from "./crypto";
+import { encodeRlp } from "./rlp-writer";
+import type { RlpItem } from "./rlp-writer";
 import type { FlatState } from "./flat-state";
 import type { BlockHashes } from "./tx-executor";
 
@@ -114,8 +116,18 @@ export interface PreparedBlock {
 
 export function prepareBlock(input: BlockInput): PreparedBlock {
   const common = withFastCrypto(input.block.common);
-  const bytes = input.block.transactions.map((tx) => tx.serialize());
+  const bytes = input.block.transactions.map(serializeTx);
   return { block: input.block, common, txs: new LazyTransactions(bytes, common, input.knownSenders) };
+}
+
+/**
+ * A transaction's canonical bytes (what `tx.serialize()` gives): its type
+ * byte for typed transactions (EIP-2718), then the RLP of its fields,
+ * written in place (rlp-writer.ts). @ethereumjs's serialize took about
+ * 17 us per transaction here, before any transaction had run.
+ */
+export function serializeTx(tx: TypedTransaction): Uint8Array {
+  return encodeRlp(tx.raw() as RlpItem, tx.type === 0 ? undefined : Uint8Array.of(tx.type));
 }
 
 /**

@@ -3,12 +3,16 @@
  * of the shapes the engine writes: nested items, integers, receipts and
  * account leaves.
  */
+import { Common, Hardfork, Mainnet } from "@ethereumjs/common";
 import { RLP } from "@ethereumjs/rlp";
+import { createAccessList2930Tx, createBlob4844Tx, createEOACode7702Tx, createFeeMarket1559Tx, createLegacyTx } from "@ethereumjs/tx";
 import { Account, bigIntToUnpaddedBytes, bytesToHex } from "@ethereumjs/util";
 import { encodeReceipt as ethereumjsEncodeReceipt } from "@ethereumjs/vm";
 import { expect } from "chai";
 
 import { encodeReceipt } from "../../plugin/engine/block-result";
+import { loadKzg } from "../../plugin/engine/crypto";
+import { serializeTx } from "../../plugin/engine/prepare";
 import { encodeRlp, unpaddedBytes } from "../../plugin/engine/rlp-writer";
 import type { RlpItem } from "../../plugin/engine/rlp-writer";
 import { encodeAccount } from "../../plugin/engine/state-root";
@@ -87,6 +91,35 @@ describe("RLP writer (in-place encoding)", function () {
       const codeHash = randomBytes(rand, 32);
       const expected = new Account(nonce, balance, storageRoot, codeHash).serialize();
       expect(bytesToHex(encodeAccount(nonce, balance, storageRoot, bytesToHex(codeHash))), `account ${i}`).to.equal(bytesToHex(expected));
+    }
+  });
+
+  it("writes every transaction type's bytes as tx.serialize() does", function () {
+    const rand = prng(11);
+    const common = new Common({ chain: Mainnet, hardfork: Hardfork.Prague, customCrypto: { kzg: loadKzg() } });
+    const key = randomBytes(rand, 32);
+    key[0] = 1;
+    for (let i = 0; i < 60; i++) {
+      const base = {
+        nonce: randomBigint(rand) % 2n ** 64n,
+        gasLimit: 21_000n + (randomBigint(rand) % 2n ** 24n),
+        to: bytesToHex(randomBytes(rand, 20)),
+        value: randomBigint(rand),
+        data: randomBytes(rand, LENGTHS[Math.floor(rand() * 10)]),
+        chainId: 1n,
+      };
+      const fees = { maxFeePerGas: 10n ** 9n + (randomBigint(rand) % 2n ** 40n), maxPriorityFeePerGas: randomBigint(rand) % 2n ** 30n };
+      const accessList = rand() < 0.5 ? [] : [{ address: bytesToHex(randomBytes(rand, 20)), storageKeys: [bytesToHex(randomBytes(rand, 32))] }];
+      const txs = [
+        createLegacyTx({ ...base, gasPrice: 10n ** 9n }, { common }),
+        createAccessList2930Tx({ ...base, gasPrice: 10n ** 9n, accessList }, { common }),
+        createFeeMarket1559Tx({ ...base, ...fees, accessList }, { common }),
+        createBlob4844Tx({ ...base, ...fees, accessList, maxFeePerBlobGas: 1n, blobVersionedHashes: [bytesToHex(Uint8Array.of(1, ...randomBytes(rand, 31)))] }, { common }),
+        createEOACode7702Tx({ ...base, ...fees, accessList, authorizationList: [{ chainId: "0x1", address: bytesToHex(randomBytes(rand, 20)), nonce: "0x0", yParity: "0x1", r: bytesToHex(randomBytes(rand, 32)), s: bytesToHex(randomBytes(rand, 32)) }] }, { common }),
+      ];
+      for (const tx of txs) {
+        for (const t of [tx, tx.sign(key)]) expect(bytesToHex(serializeTx(t)), `type ${t.type}, case ${i}`).to.equal(bytesToHex(t.serialize()));
+      }
     }
   });
 });
