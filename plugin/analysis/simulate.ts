@@ -34,6 +34,12 @@ export interface SimulationInput {
   coordinatorMicros: number;
   /** Time (µs) the block spends outside transaction execution, on one thread. */
   serialMicros: number;
+  /**
+   * Whether the calling thread also executes transactions (the executor's
+   * design, default). When false it only handles results, and the other
+   * `workers - 1` threads execute: the design to weigh for many cores.
+   */
+  callerExecutes?: boolean;
 }
 
 export interface SimulatedRun {
@@ -99,7 +105,8 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
     for (let q = 1; q < workers; q++) if (free[q] < free[p]) p = q;
     let now = free[p];
     if (p === 0) now = handle(now);
-    const tx = nextTx(now);
+    const executes = p !== 0 || input.callerExecutes !== false || workers === 1;
+    const tx = executes ? nextTx(now) : -1;
     if (tx < 0) {
       // Nothing to run: wait for the next event (a thread finishing, a result to handle).
       let next = Infinity;

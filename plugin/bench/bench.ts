@@ -114,6 +114,8 @@ export interface ScalingRow {
   /** Measured speedups at the worker counts run here, to compare with the model's. */
   measured: { workers: number; speedup: number; executionSpeedup: number }[];
   simulated: SimulatedRun[];
+  /** The same model with a calling thread that only coordinates (workers - 1 threads execute): the alternative for many cores. */
+  simulatedCoordinatorOnly: SimulatedRun[];
 }
 
 export interface BenchReport {
@@ -283,5 +285,6 @@ function scalingRow(workload: string, txs: number, reference: BlockResult, work:
     serialMs,
     measured: rows.map((r) => ({ workers: r.workers, speedup: r.speedup, executionSpeedup: r.executionSpeedup })),
     simulated: SIMULATED_WORKERS.map((w) => simulateBlockStm(input, w)),
+    simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => simulateBlockStm({ ...input, callerExecutes: false }, w)),
   };
 }

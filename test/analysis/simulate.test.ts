@@ -64,4 +64,12 @@ describe("simulated speedup (scheduler model)", function () {
     expect(run.speedup).to.be.closeTo((800 + 400) / (200 + 400), 1e-6);
     expect(() => simulateBlockStm(block([1]), 0)).to.throw(RangeError, /workers/);
   });
+
+  it("a calling thread that only coordinates leaves the execution to the other threads", function () {
+    const input = { ...block(new Array(12).fill(100)), callerExecutes: false };
+    expect(simulateBlockStm(input, 5).executionMicros).to.be.closeTo(300, 1e-6);
+    expect(simulateBlockStm(input, 2).executionMicros).to.be.closeTo(1200, 1e-6);
+    // With one thread there is nobody else: it executes.
+    expect(simulateBlockStm(input, 1).executionMicros).to.be.closeTo(1200, 1e-6);
+  });
 });

@@ -47,6 +47,7 @@ describe("tasks", function () {
     expect(written.scaling.map((s) => s.workload)).to.deep.equal(["erc20-independent", "erc20-one-recipient", "amm-hot", "mixed"]);
     for (const s of written.scaling) {
       expect(s.simulated.map((m) => m.workers)).to.deep.equal([1, 2, 4, 8, 16, 32, 64]);
+      expect(s.simulatedCoordinatorOnly.map((m) => m.workers)).to.deep.equal([1, 2, 4, 8, 16, 32, 64]);
       expect(s.measured.map((m) => m.workers)).to.deep.equal([1, 2]);
       expect(s.coordinatorMicrosPerIncarnation).to.be.greaterThan(0);
       for (const m of s.simulated) expect(m.incarnations, `${s.workload} @${m.workers}`).to.be.at.least(40);
