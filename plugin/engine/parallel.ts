@@ -246,9 +246,10 @@ const RECOVERY_AHEAD = 4 * RECOVERY_CHUNK;
 /**
  * In-order mode looks at the txs it commits in windows of this many, and
  * speculation resumes after a window in which at most this share of txs
- * depended on a tx close below (see measureInOrder). Contended DeFi blocks
- * (the amm and lending presets: a quarter to two thirds of txs) stay in
- * order: speculating on them measured no faster than running them in order.
+ * depended on a tx close below (see measureInOrder). Strict on purpose:
+ * speculating on contended DeFi blocks (the lending preset, two thirds of txs
+ * in every window) measured no faster than running them in order; the amm
+ * preset resumes only in its quieter windows.
  */
 const RESUME_WINDOW = 32;
 const RESUME_MAX_CLOSE = 1 / 8;
