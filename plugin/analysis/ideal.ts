@@ -5,6 +5,7 @@
  * ideal speedup is total work divided by it, capped by the worker count.
  */
 import type { Read } from "../engine/types";
+import { dependencyOf } from "./dependencies";
 
 export interface IdealSpeedup {
   totalWork: number;
@@ -27,11 +28,10 @@ export function idealSpeedup(reads: Read[][], work: number[]): IdealSpeedup {
     let start = 0;
     let depends = false;
     for (const r of reads[j]) {
-      // A "non-zero?" read of the beneficiary commutes with fee deltas: not an ordering constraint.
-      if (r.predicate !== undefined) continue;
-      if (r.origin.kind !== "tx" || r.origin.tx < 0 || r.origin.tx >= j) continue;
+      const writer = dependencyOf(r, j);
+      if (writer === undefined) continue;
       depends = true;
-      if (finish[r.origin.tx] > start) start = finish[r.origin.tx];
+      if (finish[writer] > start) start = finish[writer];
     }
     if (depends) dependent++;
     finish[j] = start + work[j];

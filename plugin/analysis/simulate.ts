@@ -111,10 +111,9 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
       // Nothing to run: wait for the next event (a thread finishing, a result to handle).
       let next = Infinity;
       for (let q = 0; q < workers; q++) if (q !== p && free[q] > now) next = Math.min(next, free[q]);
+      // (Thread 0, which handles the backlog, is always among the others when p is not it: ties pick it first.)
       for (const b of backlog) if (b.at > now) next = Math.min(next, b.at);
-      if (p !== 0 && backlog.length > 0) next = Math.min(next, Math.max(free[0], now));
       free[p] = Number.isFinite(next) ? Math.max(next, now + 1e-6) : now + 1;
-      if (p === 0) free[0] = Math.max(free[0], now);
       continue;
     }
     status[tx] = RUNNING;

@@ -9,6 +9,7 @@
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
 import os from "node:os";
 
+import { dependencyOf } from "../analysis/dependencies";
 import { idealSpeedup } from "../analysis/ideal";
 import { simulateBlockStm } from "../analysis/simulate";
 import type { SimulatedRun } from "../analysis/simulate";
@@ -270,8 +271,10 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
 function scalingRow(workload: string, txs: number, reference: BlockResult, work: number[], seq: RunSummary[], par: Map<number, RunSummary[]>, rows: BenchRow[]): ScalingRow {
   const dependsOn = reference.reads.map((reads, j) => {
     const deps = new Set<number>();
-    // As in the ideal speedup: "non-zero?" reads of the beneficiary commute with fee deltas.
-    for (const r of reads) if (r.predicate === undefined && r.origin.kind === "tx" && r.origin.tx >= 0 && r.origin.tx < j) deps.add(r.origin.tx);
+    for (const r of reads) {
+      const writer = dependencyOf(r, j);
+      if (writer !== undefined) deps.add(writer);
+    }
     return [...deps];
   });
   const most = Math.max(...par.keys());

@@ -68,7 +68,7 @@ export interface ParallelOptions {
   onWorkerFailure?: "sequential" | "error";
   /** For tests: random delays before executions, [seed, max microseconds]. */
   jitter?: [number, number];
-  /** For tests: make one worker fail when it is handed this tx. */
+  /** For tests: make worker thread 0 fail when it runs this tx (handed to it or claimed by it). */
   crashAt?: TxIndex;
   /** For tests: how it fails: "throw" (the task rejects) or "exit" (the thread dies). Default "throw". */
   crashMode?: "throw" | "exit";
@@ -611,7 +611,7 @@ class BlockRun {
   private checkRunaway(): void {
     if (this.inOrder) return;
     const committed = this.scheduler.commitIndex - this.speculationFrom.commits;
-    const reexecutions = this.stats.aborts + this.stats.blocked - this.speculationFrom.reexecutions;
+    const reexecutions = this.abortsAndEstimateStops() - this.speculationFrom.reexecutions;
     if (reexecutions > this.maxReexecutionRatio * Math.max(committed, 16)) {
       this.inOrder = true;
       this.windowStart = this.scheduler.commitIndex;
@@ -646,9 +646,14 @@ class BlockRun {
     this.windowClose = 0;
     if (close > size * RESUME_MAX_CLOSE || this.scheduler.commitIndex >= this.scheduler.txCount) return;
     this.inOrder = false;
-    this.speculationFrom = { commits: this.scheduler.commitIndex, reexecutions: this.stats.aborts + this.stats.blocked };
+    this.speculationFrom = { commits: this.scheduler.commitIndex, reexecutions: this.abortsAndEstimateStops() };
     this.stats.events.push(`speculation resumed at tx ${tx + 1}: only ${close} of the ${size} txs before it read a value written at most ${this.closeDistance} txs below`);
     this.onSpeculate?.();
+  }
+
+  /** Incarnations that ended in an abort or on an estimate so far. */
+  private abortsAndEstimateStops(): number {
+    return this.stats.aborts + this.stats.blocked;
   }
 
   private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {

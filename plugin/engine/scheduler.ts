@@ -29,6 +29,7 @@
  *   (startedElsewhere) or from a failed claim. Re-executions, and txs that
  *   wait on a nonce-chain predecessor, are always the scheduler's to assign.
  */
+import { Heap } from "./heap";
 import type { Incarnation, TxIndex } from "./types";
 
 export const TxStatus = {
@@ -100,7 +101,8 @@ export class Scheduler {
   /** Whether a tx has executed at least once (its writes are in memory). */
   private readonly everExecuted: Uint8Array;
   private readonly waiting = new Map<TxIndex, TxIndex[]>();
-  private readonly ready = new MinHeap();
+  /** READY txs, lowest first; entries that moved on are skipped when they surface. */
+  private readonly ready = new Heap<TxIndex>((a, b) => a < b);
   private commitIdx = 0;
   private executions = 0;
 
@@ -191,7 +193,7 @@ export class Scheduler {
    * already seen the claim), ready for finishExecution or blockOn.
    */
   startedElsewhere(tx: TxIndex): void {
-    if (this.status[tx] === TxStatus.Ready && this.incarnation[tx] === 0 && this.everExecuted[tx] === 0) {
+    if (this.status[tx] === TxStatus.Ready && this.isFirstExecution(tx)) {
       this.status[tx] = TxStatus.Executing;
     } else {
       this.expect(tx, TxStatus.Executing, "startedElsewhere");
@@ -205,11 +207,9 @@ export class Scheduler {
 
   /** READY → EXECUTING for the caller, unless a worker claimed the tx first (then it is EXECUTING there). */
   private handOut(tx: TxIndex): Task | undefined {
-    if (this.board !== undefined && this.isFirstExecution(tx) && !this.board.claim(tx, ClaimBoard.COORDINATOR)) {
-      this.status[tx] = TxStatus.Executing;
-      return undefined;
-    }
+    const lost = this.board !== undefined && this.isFirstExecution(tx) && !this.board.claim(tx, ClaimBoard.COORDINATOR);
     this.status[tx] = TxStatus.Executing;
+    if (lost) return undefined;
     this.executions++;
     return { tx, incarnation: this.incarnation[tx] };
   }
@@ -295,48 +295,5 @@ export class Scheduler {
 export class SchedulerInvariantError extends Error {
   constructor(detail: string) {
     super(`hardhat-parallel scheduler invariant broken (a bug, please report it): ${detail}`);
-  }
-}
-
-/** Binary min-heap of transaction indices. */
-class MinHeap {
-  private items: number[] = [];
-
-  push(v: number): void {
-    const a = this.items;
-    a.push(v);
-    let i = a.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (a[p] <= v) break;
-      a[i] = a[p];
-      i = p;
-    }
-    a[i] = v;
-  }
-
-  peek(): number | undefined {
-    return this.items[0];
-  }
-
-  pop(): number | undefined {
-    const a = this.items;
-    if (a.length === 0) return undefined;
-    const top = a[0];
-    const last = a.pop()!;
-    if (a.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= a.length) break;
-        const r = l + 1;
-        const c = r < a.length && a[r] < a[l] ? r : l;
-        if (a[c] >= last) break;
-        a[i] = a[c];
-        i = c;
-      }
-      a[i] = last;
-    }
-    return top;
   }
 }

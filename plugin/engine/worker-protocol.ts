@@ -35,7 +35,7 @@ export interface SessionConfig {
   claims?: SharedArrayBuffer;
   /** This worker's id on the board (2 and up). */
   claimId?: number;
-  /** For tests: crash (throw) when executing this tx, once per session. */
+  /** For tests: fail (see crashMode) when executing this tx, once per session. */
   crashAt?: TxIndex;
   crashMode?: "throw" | "exit";
 }

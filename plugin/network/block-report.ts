@@ -5,6 +5,7 @@
  * sets: tx j depends on tx i < j when j read a value i wrote, and the
  * locations behind those dependencies are the block's hotspots.
  */
+import { dependencyOf } from "../analysis/dependencies";
 import { idealSpeedup } from "../analysis/ideal";
 import { describeLocation } from "../engine/location";
 import type { LocationKey } from "../engine/types";
@@ -29,10 +30,10 @@ export function blockReport(mined: MinedBlock, opts: BlockReportOptions = {}): R
   const transactions = mined.receipts.map((r, j) => {
     const dependsOn = new Map<number, Set<LocationKey>>();
     for (const read of reads[j] ?? []) {
-      // A "non-zero?" read of the beneficiary commutes with fee payments: no ordering constraint.
-      if (read.predicate !== undefined || read.origin.kind !== "tx" || read.origin.tx >= j) continue;
-      let keys = dependsOn.get(read.origin.tx);
-      if (keys === undefined) dependsOn.set(read.origin.tx, (keys = new Set()));
+      const writer = dependencyOf(read, j);
+      if (writer === undefined) continue;
+      let keys = dependsOn.get(writer);
+      if (keys === undefined) dependsOn.set(writer, (keys = new Set()));
       keys.add(read.key);
     }
     const locations = new Set([...dependsOn.values()].flatMap((keys) => [...keys]));

@@ -34,7 +34,7 @@ import type { FlatState } from "../engine/flat-state";
 import { effectiveGasPrice, formatBlock, formatPendingBlock, formatPendingTransaction, formatReceipt, formatTransaction, quantity } from "./format";
 import type { MinedBlock } from "./chain";
 import { blockReport } from "./block-report";
-import { Heap } from "./heap";
+import { Heap } from "../engine/heap";
 import { keccak256 } from "../engine/hash";
 import { RpcError, executionFailure } from "./errors";
 import type { CustomErrorDecoder } from "./errors";

@@ -1,4 +1,8 @@
-/** A binary heap: `pop` returns the item `before` ranks first. */
+/**
+ * A binary heap: `pop` returns the item `before` ranks first. The scheduler
+ * keeps its ready transactions in one (lowest index first), the network's
+ * miner its senders' next transactions (highest tip first).
+ */
 export class Heap<T> {
   private readonly items: T[] = [];
 
@@ -17,6 +21,10 @@ export class Heap<T> {
       [items[i], items[parent]] = [items[parent], items[i]];
       i = parent;
     }
+  }
+
+  peek(): T | undefined {
+    return this.items[0];
   }
 
   pop(): T | undefined {
