@@ -13,6 +13,9 @@ const config: HardhatUserConfig = {
     version: "0.8.28",
     settings: {
       optimizer: { enabled: true, runs: 200 },
+      // Cancun, as on Hardhat's default network (osaka): the test probes use
+      // BLOBBASEFEE and OpenZeppelin's governance code uses MCOPY.
+      evmVersion: "cancun",
     },
   },
   // Example of the plugin's options; see plugin/hardhat/config.ts.

@@ -35,8 +35,9 @@ export async function runPrePhase(executor: TxExecutor, block: Block, overlay: B
   if (common.hardforkIsActiveOnBlock(Hardfork.Dao, block.header.number) && block.header.number === common.hardforkBlock(Hardfork.Dao)) {
     throw new Error("the DAO fork block (1920000) is not supported by hardhat-parallel");
   }
-  const needsBeacon = common.isActivatedEIP(4788);
-  const needsHistory = common.isActivatedEIP(2935);
+  const systemCalls = executor.rules.systemCalls !== false;
+  const needsBeacon = systemCalls && common.isActivatedEIP(4788);
+  const needsHistory = systemCalls && common.isActivatedEIP(2935);
   if (!needsBeacon && !needsHistory) return;
   await inPhase(executor, block, overlay, -1, async () => {
     if (needsBeacon) await accumulateParentBeaconBlockRoot(vm, block.header.parentBeaconBlockRoot!, block.header.timestamp);

@@ -47,6 +47,32 @@ export class InvalidBlockError extends Error {
 }
 
 /**
+ * Executing a transaction threw something that is not a transaction-validity
+ * error: a bug in hardhat-parallel (or a library under it). It names the block
+ * and the transaction so that it can be reported; callers must never treat
+ * it as an invalid transaction (drop it, skip it).
+ */
+export class ExecutionBugError extends Error {
+  constructor(
+    readonly blockNumber: bigint,
+    readonly txIndex: number,
+    readonly txHash: string,
+    readonly detail: string,
+  ) {
+    super(
+      `hardhat-parallel internal error while executing transaction ${txIndex} (${txHash}) of block ${blockNumber}: ${detail}. ` +
+        "This is a bug in hardhat-parallel, not in the transaction; please report it with this message.",
+    );
+  }
+}
+
+/** The error a committed outcome stands for: the block is invalid, or the engine failed. */
+export function committedFailure(block: Block, index: number, outcome: { error: string; internal?: boolean }): Error {
+  const hash = bytesToHex(block.transactions[index].hash());
+  return outcome.internal === true ? new ExecutionBugError(block.header.number, index, hash, outcome.error) : new InvalidBlockError(index, hash, outcome.error);
+}
+
+/**
  * A transaction whose gas limit exceeds the gas the block has left after the
  * transactions before it. A block builder (the network's miner) takes this
  * to mean the transaction waits for a later block.

@@ -36,7 +36,7 @@ import Piscina from "piscina";
 
 import { BlockOverlay } from "./block-overlay";
 import { runPrePhase } from "./block-phases";
-import { InvalidBlockError, blockGasLimitError, emptyStats } from "./block-result";
+import { InvalidBlockError, blockGasLimitError, committedFailure, emptyStats } from "./block-result";
 import type { BlockResult } from "./block-result";
 import { finishBlock } from "./finish";
 import type { FlatState } from "./flat-state";
@@ -568,7 +568,7 @@ class BlockRun {
       const o = this.latest[tx]!;
       const limit = blockGasLimitError(this.block, tx, this.blockGas);
       if (limit !== undefined) throw limit;
-      if (o.kind === "invalid") throw new InvalidBlockError(tx, bytesToHex(this.block.transactions[tx].hash()), o.error);
+      if (o.kind === "invalid") throw committedFailure(this.block, tx, o);
       this.blockGas += o.receipt.blockGasUsed;
       this.scheduler.commit(tx);
       if (this.inOrder) this.measureInOrder(tx, o.reads);

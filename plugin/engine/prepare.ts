@@ -48,6 +48,13 @@ export interface ExecutionRules {
    * applied), as on Hardhat's network, where tests impersonate contracts.
    */
   allowSendersWithCode?: boolean;
+  /**
+   * Run the EIP-4788 (beacon root) and EIP-2935 (block hash history) system
+   * calls before a block's transactions. Default true, as the protocol says.
+   * Hardhat's network does not run them (its blocks never write those
+   * contracts' storage), so the parallel network sets it to false.
+   */
+  systemCalls?: boolean;
 }
 
 /**

@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 
 import { BlockOverlay } from "./block-overlay";
 import { runPrePhase } from "./block-phases";
-import { InvalidBlockError, blockGasLimitError, emptyStats } from "./block-result";
+import { InvalidBlockError, blockGasLimitError, committedFailure, emptyStats } from "./block-result";
 import type { BlockResult } from "./block-result";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
@@ -35,7 +35,7 @@ export async function executeBlockSequential(input: BlockInput): Promise<BlockRe
     const limitError = blockGasLimitError(block, i, blockGas);
     if (limitError !== undefined) throw limitError;
     const outcome = await executor.run(block, txs.get(i), i, 0, overlay.sourceFor());
-    if (outcome.kind === "invalid") throw new InvalidBlockError(i, bytesToHex(block.transactions[i].hash()), outcome.error);
+    if (outcome.kind === "invalid") throw committedFailure(block, i, outcome);
     if (outcome.kind === "blocked") throw new Error(`bug: sequential execution of tx ${i} read an estimate`);
     overlay.apply(i, outcome.writeSet);
     receipts.push(outcome.receipt);

@@ -6,7 +6,7 @@
 import type { Block } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
+import { EthereumJSError, bytesToUnprefixedHex, hexToBytes } from "@ethereumjs/util";
 import { createVM, runTx } from "@ethereumjs/vm";
 import type { VM } from "@ethereumjs/vm";
 import type { EVM } from "@ethereumjs/evm";
@@ -36,12 +36,36 @@ function isConsoleAddress(bytes: Uint8Array): boolean {
 /** Block hashes by number, for BLOCKHASH. */
 export type BlockHashes = Map<bigint, Uint8Array>;
 
+/**
+ * Block hashes looked up when BLOCKHASH asks (undefined: unknown). A chain
+ * whose calls run at any of its blocks answers from its own history instead
+ * of copying 256 hashes into a map for every call.
+ */
+export type BlockHashLookup = (n: bigint) => Uint8Array | undefined;
+
 export class MissingBlockHashError extends Error {}
 
-export function blockchainFor(hashes: BlockHashes) {
+/**
+ * Whether runTx threw because the transaction is invalid (nonce, funds, gas,
+ * fees, signature, type): @ethereumjs raises those, and only those here, as
+ * EthereumJSError. Anything else (a TypeError, an error of this engine) is a
+ * bug, not the transaction's fault.
+ */
+function isValidityError(e: unknown): boolean {
+  return e instanceof EthereumJSError || (e instanceof Error && e.constructor.name === "EthereumJSError");
+}
+
+/** The first frames of a stack, for a bug report. */
+function stackTop(e: Error): string {
+  const frames = (e.stack ?? "").split("\n").slice(1, 4).map((l) => l.trim());
+  return frames.length > 0 ? ` (${frames.join("; ")})` : "";
+}
+
+export function blockchainFor(hashes: BlockHashes | BlockHashLookup) {
+  const lookup: BlockHashLookup = typeof hashes === "function" ? hashes : (n) => hashes.get(n);
   return {
     async getBlock(n: number | bigint) {
-      const hash = hashes.get(BigInt(n));
+      const hash = lookup(BigInt(n));
       if (hash === undefined) {
         throw new MissingBlockHashError(`BLOCKHASH needs the hash of block ${n}, which was not provided (pass it in the block hashes)`);
       }
@@ -62,7 +86,7 @@ export class TxExecutor {
   private constructor(
     readonly vm: VM,
     readonly state: TxStateManager,
-    private readonly rules: ExecutionRules,
+    readonly rules: ExecutionRules,
   ) {
     // The fee phase starts when the top-level message returns (tx-state.ts).
     vm.evm.events!.on("beforeMessage", (message: { to?: { bytes: Uint8Array }; data: Uint8Array }) => {
@@ -74,7 +98,7 @@ export class TxExecutor {
     });
   }
 
-  static async create(common: Common, hashes: BlockHashes, rules: ExecutionRules = {}): Promise<TxExecutor> {
+  static async create(common: Common, hashes: BlockHashes | BlockHashLookup, rules: ExecutionRules = {}): Promise<TxExecutor> {
     await keccakReady;
     const state = new TxStateManager();
     const unlimited = rules.allowUnlimitedContractSize === true;
@@ -151,12 +175,15 @@ export class TxExecutor {
       } catch {
         sender = undefined;
       }
+      const internal = !isValidityError(e);
       return {
         kind: "invalid",
         tx: index,
         incarnation,
         reads: this.state.readSet(),
-        error: e instanceof Error ? e.message : String(e),
+        // A bug keeps its stack: the report must say where it broke.
+        error: e instanceof Error ? (internal ? `${e.name}: ${e.message}${stackTop(e)}` : e.message) : String(e),
+        ...(internal ? { internal } : {}),
         sender,
         micros: micros(),
       };

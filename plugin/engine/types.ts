@@ -116,8 +116,15 @@ export type ExecutionOutcome =
     }
   /** The tx read an ESTIMATE of a lower tx and must wait for it. */
   | { kind: "blocked"; tx: TxIndex; incarnation: Incarnation; dependency: TxIndex; micros: number }
-  /** The tx is invalid (bad nonce, insufficient funds, ...): the block is invalid if this holds when committed. */
-  | { kind: "invalid"; tx: TxIndex; incarnation: Incarnation; reads: Read[]; error: string; sender?: string; micros: number };
+  /**
+   * The tx is invalid (bad nonce, insufficient funds, ...): the block is
+   * invalid if this holds when committed. With `internal`, execution threw
+   * something that is not a validity error: a bug of the engine (or, in a
+   * speculative incarnation, of inconsistent reads that validation will
+   * discard); if it holds when committed it is reported as a bug, never as an
+   * invalid transaction.
+   */
+  | { kind: "invalid"; tx: TxIndex; incarnation: Incarnation; reads: Read[]; error: string; internal?: boolean; sender?: string; micros: number };
 
 /** Why a block ran sequentially although parallel execution was asked for. */
 export type FallbackReason =

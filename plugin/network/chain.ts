@@ -25,6 +25,8 @@ import type { ExecutionRules } from "../engine/prepare";
 import { executeBlockSequential } from "../engine/sequential";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
+import { BEACON_ROOT_SEED, HashSequence, MIX_HASH_SEED } from "./hash-sequence";
+import type { HashSequenceState } from "./hash-sequence";
 import { withFastCrypto } from "../engine/crypto";
 import type { LocationKey, LocationValue, LogEntry } from "../engine/types";
 import { addressOf, infoKey, kindOf } from "../engine/location";
@@ -166,6 +168,10 @@ export class Chain {
   private readonly txLocations = new Map<string, { block: number; index: number }>();
   private readonly byHash = new Map<string, number>();
   private executor?: ParallelExecutor;
+  /** PREVRANDAO of each mined block, as Hardhat's network draws it (hash-sequence.ts). */
+  private readonly mixHashes = new HashSequence(MIX_HASH_SEED);
+  /** Parent beacon block root of each mined block after genesis, likewise. */
+  private readonly beaconRoots = new HashSequence(BEACON_ROOT_SEED);
 
   constructor(readonly options: ChainOptions) {
     // Native sender recovery and hashing: JSON-RPC validates and hashes every transaction it receives.
@@ -180,6 +186,7 @@ export class Chain {
           timestamp: options.genesisTimestamp,
           coinbase: new Address(hexToBytes(options.coinbase as `0x${string}`)),
           ...this.forkFields(),
+          mixHash: this.mixHashes.next(),
         },
       },
       { common: options.common, setHardfork: false },
@@ -221,8 +228,20 @@ export class Chain {
 
   /** Base fee of the next block only (hardhat_setNextBlockBaseFeePerGas); the usual progression resumes after it. */
   nextBaseFee?: bigint;
-  /** PREVRANDAO (mixHash) of the next block only (hardhat_setPrevRandao). */
-  nextPrevRandao?: Uint8Array;
+  /** PREVRANDAO (mixHash) of the next block (hardhat_setPrevRandao); later blocks continue the sequence from it. */
+  setNextPrevRandao(value: Uint8Array): void {
+    this.mixHashes.force(value);
+  }
+
+  /** Where the PREVRANDAO and beacon root sequences stand (kept by snapshots). */
+  saveRandomness(): [HashSequenceState, HashSequenceState] {
+    return [this.mixHashes.save(), this.beaconRoots.save()];
+  }
+
+  restoreRandomness([mix, beacon]: [HashSequenceState, HashSequenceState]): void {
+    this.mixHashes.restore(mix);
+    this.beaconRoots.restore(beacon);
+  }
 
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
@@ -235,7 +254,8 @@ export class Chain {
       timestamp,
       coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
       ...this.forkFields(),
-      ...(this.nextPrevRandao === undefined ? {} : { mixHash: this.nextPrevRandao }),
+      mixHash: this.mixHashes.peek(),
+      ...(this.options.common.isActivatedEIP(4788) ? { parentBeaconBlockRoot: this.beaconRoots.peek() } : {}),
     };
   }
 
@@ -349,6 +369,8 @@ export class Chain {
   private emptyBlock?: { receiptsRoot: Uint8Array; logsBloom: Uint8Array; requestsHash?: Uint8Array };
 
   private hasSystemContracts(): boolean {
+    // A chain that runs no system calls (Hardhat's network) never changes state in an empty block.
+    if (this.options.rules?.systemCalls === false) return false;
     return SYSTEM_CONTRACTS.some((addr) => (this.state.info(addr)?.codeHash ?? EMPTY_CODE_HASH) !== EMPTY_CODE_HASH);
   }
 
@@ -374,7 +396,9 @@ export class Chain {
     this.heightValue = number;
     if (number > 0) {
       this.nextBaseFee = undefined;
-      this.nextPrevRandao = undefined;
+      // The block took the sequences' next values (pendingHeader peeked them).
+      this.mixHashes.next();
+      if (this.options.common.isActivatedEIP(4788)) this.beaconRoots.next();
     }
     this.byHash.set(hash, number);
     receipts.forEach((r, index) => this.txLocations.set(r.txHash, { block: number, index }));
@@ -393,10 +417,10 @@ export class Chain {
    */
   async reserve(count: number, timestamp: bigint, interval: bigint): Promise<void> {
     if (count <= 0) return;
-    // Like Hardhat's network, every block of the run has the base fee that follows its parent's (empty
-    // blocks in a reservation do not lower it further); the block after the run continues from there.
-    const baseFee = this.nextBaseFee ?? this.head.block.header.calcNextBaseFee();
-    if (this.emptyBlock === undefined || this.hasSystemContracts() || this.nextPrevRandao !== undefined) {
+    // Like Hardhat's network, every block of the run has the base fee of the block before the run (empty
+    // blocks in a reservation do not lower it); the block after the run continues from there.
+    const baseFee = this.nextBaseFee ?? this.head.block.header.baseFeePerGas ?? 0n;
+    if (this.emptyBlock === undefined || this.hasSystemContracts()) {
       this.nextBaseFee = baseFee;
       await this.mine([], timestamp);
       if (count > 1) this.nextBaseFee = baseFee;

@@ -184,6 +184,17 @@ export class ParamReader {
     return v;
   }
 
+  /**
+   * The block of eth_call / eth_estimateGas: a name, a number of up to 8
+   * bytes or an EIP-1898 object; a block hash must come inside the object
+   * ({ blockHash }), as Hardhat's network's parser requires.
+   */
+  callTag(index: number): unknown {
+    const v = this.stateTag(index);
+    if (typeof v === "string" && /^0x[0-9a-fA-F]{17,}$/.test(v)) throw this.fail(index, `invalid value: ${describe(v)}, expected a 8 byte hex string`);
+    return v;
+  }
+
   /** An address field of a transaction object (eth_call, eth_estimateGas, eth_sendTransaction). */
   objectAddress(index: number, field: string): Hex | undefined {
     const obj = this.params[index] as Record<string, unknown>;

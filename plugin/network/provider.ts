@@ -9,6 +9,7 @@
  * block tag reads the block the mempool would make now (Chain.preview).
  */
 import { createBlock } from "@ethereumjs/block";
+import type { HeaderData } from "@ethereumjs/block";
 import { EventEmitter } from "node:events";
 import { createTx, createTxFromRLP } from "@ethereumjs/tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
@@ -20,7 +21,7 @@ import { balanceKey, infoKey, storageKey } from "../engine/location";
 import { TxExecutor } from "../engine/tx-executor";
 import type { Common } from "@ethereumjs/common";
 import { sharedTxCommon, withSender } from "../engine/prepare";
-import { BlockGasLimitExceededError, InvalidBlockError } from "../engine/block-result";
+import { BlockGasLimitExceededError, ExecutionBugError, InvalidBlockError } from "../engine/block-result";
 import { Wallet, getAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 import type { AccountInfo } from "../engine/types";
@@ -80,7 +81,11 @@ interface Snapshot {
   mempool: TypedTransaction[];
   timeOffset: bigint;
   nextTimestamp?: bigint;
+  randomness: ReturnType<Chain["saveRandomness"]>;
 }
+
+/** hardhat_mine mines runs shorter than this block by block, as Hardhat's network does. */
+const SHORT_MINE_RUN = 8;
 
 /** EIP-7825's per-transaction gas cap (Osaka). */
 const MAX_TX_GAS = 16_777_216n;
@@ -112,8 +117,10 @@ const READS = new Set([
   "parallel_getVerification",
 ]);
 
-/** Code of the error a block refused by verification gives (JSON-RPC "internal error"). */
-export const VERIFICATION_FAILED = -32603;
+/** JSON-RPC "internal error": a bug of the engine surfaced while mining. */
+export const INTERNAL_ERROR = -32603;
+/** Code of the error a block refused by verification gives (an internal error too). */
+export const VERIFICATION_FAILED = INTERNAL_ERROR;
 
 export class ParallelNetworkProvider extends EventEmitter {
   chain: Chain;
@@ -249,7 +256,7 @@ export class ParallelNetworkProvider extends EventEmitter {
   // ---- helpers ---------------------------------------------------------------
 
   private now(): bigint {
-    return BigInt(Math.floor(Date.now() / 1000)) + this.timeOffset;
+    return wallClock() + this.timeOffset;
   }
 
   /** Timestamp the next block would get: the one set with evm_setNextBlockTimestamp, else the clock, always after the parent. */
@@ -261,9 +268,16 @@ export class ParallelNetworkProvider extends EventEmitter {
     return this.options.allowBlocksWithSameTimestamp === true ? parent : parent + 1n;
   }
 
-  /** The next block's timestamp, for a block being mined now (a set timestamp is used once). */
+  /**
+   * The next block's timestamp, for a block being mined now. A set
+   * timestamp is used once and, as on Hardhat's network, moves the clock:
+   * later blocks count on from it (the offset to the wall clock becomes
+   * timestamp - now), so evm_increaseTime after time.increaseTo adds to the
+   * set time.
+   */
   private takeTimestamp(): bigint {
     const t = this.peekTimestamp();
+    if (this.nextTimestamp !== undefined) this.timeOffset = this.nextTimestamp - wallClock();
     this.nextTimestamp = undefined;
     return t;
   }
@@ -320,20 +334,54 @@ export class ParallelNetworkProvider extends EventEmitter {
     return nonce;
   }
 
-  /** Runs a message against the latest state without keeping its effects (eth_call, eth_estimateGas). */
-  private async simulate(call: CallRequest, requestedGas: bigint, state?: FlatState) {
+  /**
+   * The block a call or a gas estimate runs in and the state it reads, by
+   * Hardhat's rules: at "pending", the block the mempool would make now
+   * (next number, next timestamp, the pending state); at "latest", a number,
+   * a hash or an EIP-1898 object, that block itself, with its own header
+   * (number, timestamp, base fee, coinbase, PREVRANDAO, gas limit, blob gas)
+   * and the state right after it.
+   */
+  private async callContext(tag: unknown): Promise<CallContext> {
+    if (tag === "pending") {
+      const state = this.mempool.length > 0 ? (await this.pendingBlock()).state : this.chain.state;
+      return { header: this.chain.pendingHeader(this.peekTimestamp()), state };
+    }
+    const n = this.blockNumberOf(tag ?? "latest");
+    const h = this.chain.blockByNumber(n)!.block.header;
+    const header: HeaderData = {
+      parentHash: h.parentHash,
+      number: h.number,
+      timestamp: h.timestamp,
+      gasLimit: h.gasLimit,
+      baseFeePerGas: h.baseFeePerGas,
+      coinbase: h.coinbase,
+      mixHash: h.mixHash,
+      excessBlobGas: h.excessBlobGas,
+      blobGasUsed: h.blobGasUsed,
+      parentBeaconBlockRoot: h.parentBeaconBlockRoot,
+    };
+    return { header, state: this.chain.stateAt(n) };
+  }
+
+  /** BLOCKHASH inside calls: any block of the chain (the EVM keeps to the 256 below the call's block). */
+  private readonly callBlockHashes = (n: bigint): Uint8Array | undefined => (n <= BigInt(this.chain.height) ? this.chain.hashOf(Number(n)) : undefined);
+
+  /** Runs a message in a block context without keeping its effects (eth_call, eth_estimateGas). */
+  private async simulate(call: CallRequest, requestedGas: bigint, context: CallContext) {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
-    const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map(), this.options.rules));
-    const header = this.chain.pendingHeader(this.peekTimestamp());
-    // Calls pay nothing: a zero base fee lets a zero gas price through.
-    const block = createBlock({ header: { ...header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
+    const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, this.callBlockHashes, this.options.rules));
+    // Calls pay nothing: a zero base fee lets a zero gas price through (and BASEFEE reads 0, as on Hardhat's network).
+    const block = createBlock({ header: { ...context.header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
+    const from = Chain.engineAddress(call.from);
+    const nonce = ((context.state.read(infoKey(from)) as AccountInfo | null) ?? EMPTY_ACCOUNT).nonce;
     const tx = createTx(
-      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce: this.pendingNonce(call.from) },
+      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce },
       { common: this.txCommon(), freeze: false },
     );
     withSender(tx, call.from);
-    const overlay = new BlockOverlay(state ?? this.chain.stateAt(call.blockNumber ?? this.chain.height));
+    const overlay = new BlockOverlay(context.state);
     const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
@@ -389,7 +437,11 @@ export class ParallelNetworkProvider extends EventEmitter {
       await this.mineMempool();
     } catch (e) {
       // A block refused by verification: the call changes nothing, the transaction included.
-      if (e instanceof RpcError && e.code === VERIFICATION_FAILED) this.mempool.splice(this.mempool.indexOf(tx), 1);
+      // A block refused by verification changes nothing, the transaction included; after an internal
+      // error the transaction stays in the mempool (it is not the transaction's fault).
+      if (e instanceof RpcError && e.code === VERIFICATION_FAILED && (e.data as { field?: string } | undefined)?.field !== undefined) {
+        this.mempool.splice(this.mempool.indexOf(tx), 1);
+      }
       throw e;
     }
     // Like Hardhat: a failed transaction is mined (status 0), then reported.
@@ -407,15 +459,21 @@ export class ParallelNetworkProvider extends EventEmitter {
    */
   private async mineMempool(): Promise<MinedBlock> {
     this.pendingCache = undefined;
-    const nextTimestamp = this.nextTimestamp;
+    const [nextTimestamp, timeOffset] = [this.nextTimestamp, this.timeOffset];
     const timestamp = this.takeTimestamp();
     let built: Built<MinedBlock>;
     try {
       built = await this.buildBlock(timestamp, (txs) => this.chain.mine(txs, timestamp, txs.map((tx) => this.senderOf(tx))));
     } catch (e) {
-      if (!(e instanceof VerificationError)) throw e;
-      this.nextTimestamp = nextTimestamp;
-      throw new RpcError(VERIFICATION_FAILED, e.message, { blockNumber: quantity(e.blockNumber), transactionIndex: e.txIndex ?? null, transactionHash: e.txHash ?? null, field: e.field });
+      // Nothing was mined: the clock and the mempool stay as they were (the transaction too).
+      [this.nextTimestamp, this.timeOffset] = [nextTimestamp, timeOffset];
+      if (e instanceof VerificationError) {
+        throw new RpcError(VERIFICATION_FAILED, e.message, { blockNumber: quantity(e.blockNumber), transactionIndex: e.txIndex ?? null, transactionHash: e.txHash ?? null, field: e.field });
+      }
+      if (e instanceof ExecutionBugError) {
+        throw new RpcError(INTERNAL_ERROR, e.message, { blockNumber: quantity(e.blockNumber), transactionIndex: e.txIndex, transactionHash: e.txHash });
+      }
+      throw e;
     }
     const gone = new Set([...built.txs, ...built.dropped]);
     const left = this.mempool.filter((tx) => !gone.has(tx));
@@ -644,7 +702,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       if (key === undefined && !this.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
       const header = this.chain.pendingHeader(this.peekTimestamp());
       if (r.gas !== undefined) this.checkGasCap(r.gas);
-      const gasLimit = r.gas ?? (await this.estimate(r));
+      const gasLimit = r.gas ?? (await this.estimate(r, await this.callContext("pending")));
       const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? this.pendingNonce(r.from) };
       // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.
       // Impersonated senders get a placeholder signature (unique per sender, so hashes do not collide) and a given sender.
@@ -728,18 +786,19 @@ export class ParallelNetworkProvider extends EventEmitter {
 
     eth_call: async (params: unknown[], method: string) => {
       const reader = new ParamReader(method, params).count(1, 3);
-      const [request, tag] = params;
-      const r = { ...parseCallRequest(request, false, reader), blockNumber: this.blockNumberOf(tag ?? "latest") };
-      const at = await this.stateFor(tag);
-      const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit, typeof at === "number" ? undefined : at);
+      const r = parseCallRequest(params[0], false, reader);
+      const tag = params.length > 1 ? reader.callTag(1) : undefined;
+      const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit, await this.callContext(tag ?? "latest"));
       this.printLogs(receipt.consoleLogs);
       if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
     eth_estimateGas: async (params: unknown[], method: string) => {
-      const request = parseCallRequest(params[0], false, new ParamReader(method, params).count(1, 2));
-      const at = await this.stateFor(params[1]);
-      return quantity(await this.estimate(request, typeof at === "number" ? undefined : at));
+      const reader = new ParamReader(method, params).count(1, 2);
+      const request = parseCallRequest(params[0], false, reader);
+      const tag = params.length > 1 ? reader.callTag(1) : undefined;
+      // Hardhat's network estimates at the pending block unless told otherwise.
+      return quantity(await this.estimate(request, await this.callContext(tag ?? "pending")));
     },
 
     evm_mine: async (params: unknown[], method: string) => {
@@ -752,19 +811,19 @@ export class ParallelNetworkProvider extends EventEmitter {
       const n = Number(params[0] === undefined ? 1n : r.u64(0));
       const step = params[1] === undefined ? 1n : r.u64(1);
       if (n === 0) return true;
-      // As Hardhat's network mines them: the first block as usual (with the mempool's transactions), the
-      // ones in between reserved (built on demand, all with the base fee that follows the first), the last
-      // as usual again, `interval` seconds after the one before it.
-      await this.mineMempool();
-      if (n === 1) return true;
-      const first = this.chain.head.block.header.timestamp;
-      const from = this.chain.height;
-      await this.chain.reserve(n - 2, first + step, step);
-      // Filters hear of every block of a short run, and of the first two and the last of a long one, as on Hardhat's network.
-      for (let b = from + 1; b <= this.chain.height && !this.filters.empty; b++) {
-        if (n < 8 || b === from + 1) this.announce(this.chain.blockByNumber(b)!);
+      // As Hardhat's network mines them: a run of fewer than 8 blocks block by block; a longer one as its
+      // first two blocks, the ones in between reserved (built on demand, all with the base fee that
+      // follows the second, no PREVRANDAO of their own) and the last, each `step` seconds after the one
+      // before. Only the blocks mined for real reach filters and subscriptions.
+      const real = n < SHORT_MINE_RUN ? n : 2;
+      for (let i = 0; i < real; i++) {
+        if (i > 0) this.nextTimestamp = this.chain.head.block.header.timestamp + step;
+        await this.mineMempool();
       }
-      this.nextTimestamp = first + BigInt(n - 1) * step;
+      if (real === n) return true;
+      const second = this.chain.head.block.header.timestamp;
+      await this.chain.reserve(n - 3, second + step, step);
+      this.nextTimestamp = second + BigInt(n - 2) * step;
       await this.mineMempool();
       return true;
     },
@@ -815,6 +874,7 @@ export class ParallelNetworkProvider extends EventEmitter {
         mempool: [...this.mempool],
         timeOffset: this.timeOffset,
         nextTimestamp: this.nextTimestamp,
+        randomness: this.chain.saveRandomness(),
       });
       return quantity(id);
     },
@@ -827,6 +887,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       this.mempool.push(...snap.mempool);
       this.timeOffset = snap.timeOffset;
       this.nextTimestamp = snap.nextTimestamp;
+      this.chain.restoreRandomness(snap.randomness);
       // A snapshot is used up by reverting to it, and so is every later one.
       for (const k of [...this.snapshots.keys()]) if (k >= n) this.snapshots.delete(k);
       return true;
@@ -901,7 +962,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       return true;
     },
     hardhat_setPrevRandao: (params: unknown[], method: string) => {
-      this.chain.nextPrevRandao = hexToBytes(new ParamReader(method, params).count(1).hash(0));
+      this.chain.setNextPrevRandao(hexToBytes(new ParamReader(method, params).count(1).hash(0)));
       return true;
     },
     hardhat_setMinGasPrice: () => {
@@ -982,29 +1043,33 @@ export class ParallelNetworkProvider extends EventEmitter {
     return this.filters.install("logs", subscription, initial, criteria);
   }
 
-  private async estimate(r: CallRequest, state?: FlatState): Promise<bigint> {
+  private async estimate(r: CallRequest, context: CallContext): Promise<bigint> {
     const requested = r.gas ?? this.options.blockGasLimit;
     const cap = this.chain.common.isActivatedEIP(7825) && requested > MAX_TX_GAS ? MAX_TX_GAS : requested;
-    const first = await this.simulate(r, cap, state);
+    const first = await this.simulate(r, cap, context);
     // Like Hardhat: an estimate prints its console.log output only when it fails.
     if (first.status === 0) this.printLogs(first.consoleLogs);
     if (first.status === 0) throw executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     let low = first.gasUsed - 1n;
     let high = cap;
-    if ((await this.simulate(r, first.gasUsed, state)).status === 1) return first.gasUsed;
+    if ((await this.simulate(r, first.gasUsed, context)).status === 1) return first.gasUsed;
     while (high - low > 1n) {
       const mid = (low + high) / 2n;
-      if ((await this.simulate(r, mid, state)).status === 1) high = mid;
+      if ((await this.simulate(r, mid, context)).status === 1) high = mid;
       else low = mid;
     }
     return high;
   }
 }
 
+/** Where a call runs: its block's header fields and the state it reads. */
+interface CallContext {
+  header: HeaderData;
+  state: FlatState;
+}
+
 interface CallRequest {
-  /** The block whose state a call runs on (default: latest). */
-  blockNumber?: number;
   from: Hex;
   to?: Hex;
   data?: Hex;
@@ -1014,6 +1079,11 @@ interface CallRequest {
   gasPrice?: bigint;
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
+}
+
+/** Seconds since the epoch, now. */
+function wallClock(): bigint {
+  return BigInt(Math.floor(Date.now() / 1000));
 }
 
 const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
