@@ -19,6 +19,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { expect } from "chai";
 
 import type { BlockResult } from "../../plugin/engine/block-result";
+import { firstDifference } from "../../plugin/engine/compare";
 import { EMPTY_CODE_HASH, StateDiff } from "../../plugin/engine/flat-state";
 import type { FlatState } from "../../plugin/engine/flat-state";
 import { addressOf, kindOf, slotOf } from "../../plugin/engine/location";
@@ -29,7 +30,7 @@ import { headerMismatches } from "../../plugin/fixtures/blockchain-tests";
 import { FixtureError } from "../../plugin/fixtures/fixture-error";
 import type { LoadedBlock } from "../../plugin/fixtures/mainnet-blocks";
 import { findBlockFolders, loadMainnetBlock, loadPrestateTracerBlock } from "../../plugin/fixtures/mainnet-blocks";
-import { firstDifference, replayBlocks } from "../../plugin/replay/replay";
+import { replayBlocks } from "../../plugin/replay/replay";
 import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors } from "../helpers/oracle";
 import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
 
@@ -146,15 +147,17 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       const smallest = [...catalogue].sort((a, b) => a.txs - b.txs)[0];
       const b = block(smallest.name);
       const reference = await sequentialOf(smallest.name);
-      expect(firstDifference(b, reference, reference)).to.equal(undefined);
+      expect(firstDifference(reference, reference)).to.equal(undefined);
 
       const receipts = reference.receipts.map((r) => ({ ...r }));
       receipts[5] = { ...receipts[5], gasUsed: receipts[5].gasUsed + 1n };
       receipts[9] = { ...receipts[9], status: receipts[9].status === 1 ? 0 : 1 };
-      const txHash = bytesToHex(b.block.transactions[5].hash());
-      expect(firstDifference(b, reference, { ...reference, receipts })).to.equal(
-        `tx 5 (${txHash}): parallel receipt has gasUsed ${receipts[5].gasUsed}, sequential ${reference.receipts[5].gasUsed}`,
-      );
+      expect(firstDifference({ ...reference, receipts }, reference)).to.deep.include({
+        part: "receipt",
+        txIndex: 5,
+        field: "gasUsed",
+        description: `gasUsed (parallel ${receipts[5].gasUsed}, sequential ${reference.receipts[5].gasUsed})`,
+      });
 
       const diff = new StateDiff();
       for (const [k, v] of reference.diff.entries) diff.entries.set(k, v);
@@ -162,8 +165,10 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       for (const [h, c] of reference.diff.code) diff.code.set(h, c);
       const extra = "s" + "ab".repeat(20) + "00".repeat(32);
       diff.entries.set(extra, 0n);
-      expect(firstDifference(b, reference, { ...reference, diff })).to.match(
-        /^post-state diff: storage 0x(ab){20} slot 0x0{64} is 0 in the parallel diff, not in the sequential diff \(txs writing it: parallel none, sequential none; parallel value equals the pre-state value\)$/,
+      const found = firstDifference({ ...reference, diff }, reference, { preState: b.preState });
+      expect(found?.location).to.equal(extra);
+      expect(found?.description).to.match(
+        /^state diff: storage 0x(ab){20} slot 0x0{64} \(parallel 0, sequential absent; txs writing it: parallel none, sequential none; the parallel value equals the pre-state value\)$/,
       );
     });
   });
@@ -187,7 +192,7 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       expectSameState(fromTrace.preState, b.preState);
       const result = await executeBlockSequential({ block: fromTrace.block, preState: fromTrace.preState, blockHashes: fromTrace.blockHashes, computeStateRoot: false });
       expect(headerMismatches(fromTrace.block, result)).to.deep.equal([]);
-      expect(firstDifference(b, reference, result, "prestateTracer input")).to.equal(undefined);
+      expect(firstDifference(result, reference, { labels: { actual: "prestateTracer input", expected: "sequential" } })).to.equal(undefined);
     });
   });
 });
