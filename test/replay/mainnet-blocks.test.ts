@@ -1,13 +1,12 @@
 // Real mainnet blocks (../shared/fixtures/mainnet-blocks, Byzantium to
 // Cancun, 37 to 1,414 txs): the sequential executor must reproduce the real
 // header's receipts root, gas used and bloom, and the parallel executor must
-// give exactly the sequential result (per-tx receipts and the post-state
-// diff, through the shared oracle in test/helpers/oracle.ts) under
+// give exactly the sequential result (plugin/engine/compare.ts, through the
+// shared oracle in test/helpers/oracle.ts) under
 // randomised scheduling (jitter up to 1 ms before each execution).
 //
 // Cost on 2 cores: all 10 blocks at 2 workers, and the 3 blocks with the
-// least gas at 1 and 4 workers as well: 1 to 1.5 minutes (a third of it is
-// the oracle's chai comparisons on block 15537394's 10,041 logs).
+// least gas at 1 and 4 workers as well: 1 to 2 minutes.
 // MAINNET_BLOCKS_FULL=1 runs every block at 1, 2 and 4 workers: about 3.5
 // minutes, too long for every `npm test`.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
