@@ -14,6 +14,7 @@ import { idealSpeedup } from "../analysis/ideal";
 import { simulateBlockStm } from "../analysis/simulate";
 import type { SimulatedRun } from "../analysis/simulate";
 import type { BlockResult } from "../engine/block-result";
+import { firstDifference } from "../engine/compare";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelOptions } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
@@ -143,16 +144,6 @@ function median(values: number[]): number {
   return spread(values).median;
 }
 
-function sameResult(a: BlockResult, b: BlockResult): boolean {
-  return (
-    bytesToHex(a.receiptsRoot) === bytesToHex(b.receiptsRoot) &&
-    a.gasUsed === b.gasUsed &&
-    a.stateRoot !== undefined &&
-    b.stateRoot !== undefined &&
-    bytesToHex(a.stateRoot) === bytesToHex(b.stateRoot)
-  );
-}
-
 /** The block to measure and its pre-state; DeFi presets run their setup blocks first (not timed). */
 async function generate(name: BenchWorkload, txs: number, opts: BenchOptions): Promise<ParallelBlockInput> {
   if (name === "erc20-independent" || name === "erc20-one-recipient") {
@@ -188,7 +179,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       for (const [count, ex] of executors) {
         for (let i = 0; i < WARMUP_RUNS; i++) {
           const r = await ex.executeBlock(input);
-          if (!sameResult(r, reference)) throw new Error(`bug: ${name} with ${count} workers differs from sequential execution`);
+          const d = firstDifference(r, reference, { preState: input.preState });
+          if (d !== undefined) throw new Error(`bug: ${name} with ${count} workers differs from sequential execution: ${d.txIndex === undefined ? "" : `tx ${d.txIndex}: `}${d.description}`);
         }
       }
 
@@ -196,7 +188,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       // receipts) across runs grows the heap and slows later runs' GC.
       const seq: RunSummary[] = [];
       const par = new Map<number, RunSummary[]>(opts.workers.map((c) => [c, []]));
-      const summarize = (r: BlockResult): RunSummary => ({ stats: r.stats, verified: sameResult(r, reference) });
+      const summarize = (r: BlockResult): RunSummary => ({ stats: r.stats, verified: firstDifference(r, reference) === undefined });
       for (let rep = 0; rep < opts.repeats; rep++) {
         progress(`${name}: run ${rep + 1}/${opts.repeats}`);
         seq.push(summarize(await executeBlockSequential(input)));

@@ -15,6 +15,8 @@ import { executeBlockSequential } from "./sequential";
 export { BlockOverlay } from "./block-overlay";
 export { BlockGasLimitExceededError, InvalidBlockError } from "./block-result";
 export type { BlockResult, TxReceipt } from "./block-result";
+export { firstDifference } from "./compare";
+export type { BlockDifference, CompareOptions } from "./compare";
 export { FlatState, StateDiff } from "./flat-state";
 export type { FlatAccount } from "./flat-state";
 export { describeLocation } from "./location";

@@ -18,6 +18,7 @@ import type { BlockResult, TxReceipt } from "../engine/block-result";
 import type { BlockInput } from "../engine/prepare";
 import { EMPTY_CODE_HASH, FlatState, StateDiff } from "../engine/flat-state";
 import { emptyStats } from "../engine/block-result";
+import { firstDifference } from "../engine/compare";
 import { stateRootComputerFor } from "../engine/finish";
 import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelBlockInput, ParallelOptions } from "../engine/parallel";
@@ -28,7 +29,7 @@ import { StateJournal } from "./journal";
 import { BEACON_ROOT_SEED, HashSequence, MIX_HASH_SEED } from "./hash-sequence";
 import type { HashSequenceState } from "./hash-sequence";
 import { withFastCrypto } from "../engine/crypto";
-import type { LocationKey, LocationValue, LogEntry } from "../engine/types";
+import type { LocationKey, LocationValue } from "../engine/types";
 import { addressOf, infoKey, kindOf } from "../engine/location";
 import { MerkleTrie } from "../engine/merkle";
 import { RLP } from "@ethereumjs/rlp";
@@ -299,33 +300,25 @@ export class Chain {
   }
 
   /**
-   * Runs the block again on the sequential executor and compares receipts,
-   * gas, logs bloom, receipts root, requests hash, the diff and the state
-   * root; throws a VerificationError naming the first difference.
+   * Runs the block again on the sequential executor and compares the two
+   * results and their state roots (engine/compare.ts: what "identical"
+   * means); throws a VerificationError naming the first difference.
    */
   private async verify(input: BlockInput, parallel: BlockResult): Promise<number> {
     const started = performance.now();
     const sequential = await executeBlockSequential(input);
     const sequentialMs = performance.now() - started;
-    const n = input.block.header.number;
-    const txs = input.block.transactions;
-    const fail = (field: string, i?: number): never => {
-      throw new VerificationError(n, field, i, i === undefined ? undefined : bytesToHex(txs[i].hash()));
-    };
-    if (parallel.receipts.length !== sequential.receipts.length) fail("the number of receipts");
-    for (let i = 0; i < sequential.receipts.length; i++) {
-      const field = receiptDifference(parallel.receipts[i], sequential.receipts[i]);
-      if (field !== undefined) fail(field, i);
+    let difference = firstDifference(parallel, sequential, { preState: this.state });
+    if (difference === undefined) {
+      // Roots only for equal results: a wrong diff is named by its location, and may not even apply.
+      const roots = stateRootComputerFor(this.state);
+      const [parallelRoot, sequentialRoot] = [await roots.compute(this.state, parallel.diff, { dryRun: true }), await roots.compute(this.state, sequential.diff, { dryRun: true })];
+      difference = firstDifference({ ...parallel, stateRoot: parallelRoot }, { ...sequential, stateRoot: sequentialRoot });
     }
-    if (parallel.gasUsed !== sequential.gasUsed) fail("gasUsed");
-    if (!equalBytes(parallel.logsBloom, sequential.logsBloom)) fail("logsBloom");
-    if (!equalBytes(parallel.receiptsRoot, sequential.receiptsRoot)) fail("receiptsRoot");
-    if (!equalBytes(parallel.requestsHash, sequential.requestsHash)) fail("requestsHash");
-    const diff = diffDifference(parallel.diff, sequential.diff);
-    if (diff !== undefined) fail(`the state diff (${diff})`);
-    const roots = stateRootComputerFor(this.state);
-    const [a, b] = [await roots.compute(this.state, parallel.diff, { dryRun: true }), await roots.compute(this.state, sequential.diff, { dryRun: true })];
-    if (!equalBytes(a, b)) fail("stateRoot");
+    if (difference !== undefined) {
+      const i = difference.txIndex;
+      throw new VerificationError(input.block.header.number, difference.description, i, i === undefined ? undefined : bytesToHex(input.block.transactions[i].hash()));
+    }
     return sequentialMs;
   }
 
@@ -577,43 +570,4 @@ export class Chain {
     await this.executor?.close();
     this.executor = undefined;
   }
-}
-
-function equalBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return a.length === b.length && a.every((x, i) => x === b[i]);
-}
-
-function equalLogs(a: LogEntry[], b: LogEntry[]): boolean {
-  return (
-    a.length === b.length &&
-    a.every(([address, topics, data], i) => {
-      const [address2, topics2, data2] = b[i];
-      return equalBytes(address, address2) && equalBytes(data, data2) && topics.length === topics2.length && topics.every((t, k) => equalBytes(t, topics2[k]));
-    })
-  );
-}
-
-/** The first receipt field on which two executions of a transaction disagree. */
-function receiptDifference(a: TxReceipt, b: TxReceipt): string | undefined {
-  const scalar = ["status", "gasUsed", "blockGasUsed", "cumulativeGasUsed", "createdAddress", "sender", "error", "minerValue"] as const;
-  for (const field of scalar) if (a[field] !== b[field]) return `${field} (parallel ${String(a[field])}, sequential ${String(b[field])})`;
-  if (!equalLogs(a.logs, b.logs)) return "logs";
-  if (!equalBytes(a.bloom, b.bloom)) return "logsBloom";
-  if (!equalBytes(a.returnValue, b.returnValue)) return "returnValue";
-  return undefined;
-}
-
-function sameValue(a: LocationValue | undefined, b: LocationValue | undefined): boolean {
-  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) return a.nonce === b.nonce && a.codeHash === b.codeHash;
-  return a === b;
-}
-
-/** The first location on which two diffs of the same block disagree. */
-function diffDifference(a: StateDiff, b: StateDiff): string | undefined {
-  for (const [key, value] of b.entries) if (!a.entries.has(key) || !sameValue(a.entries.get(key), value)) return `location ${key}`;
-  for (const key of a.entries.keys()) if (!b.entries.has(key)) return `location ${key}`;
-  for (const addr of new Set([...a.wiped, ...b.wiped])) if (a.wiped.has(addr) !== b.wiped.has(addr)) return `storage wipe of ${addr}`;
-  for (const hash of new Set([...a.code.keys(), ...b.code.keys()])) if (a.code.has(hash) !== b.code.has(hash)) return `code ${hash}`;
-  return undefined;
 }

@@ -2,7 +2,7 @@
  * Replays recorded blocks sequentially and in parallel, times both, and
  * checks the results: the sequential result against the real header
  * (receipts root, gas used, bloom), and every parallel result against the
- * sequential one (per-tx receipts and the post-state diff).
+ * sequential one (engine/compare.ts: receipts, block fields, the state diff).
  *
  * A plain function over loaded blocks, so tests call it without Hardhat;
  * `tasks/replay.ts` only parses arguments and renders the rows.
@@ -18,12 +18,10 @@ import { performance } from "node:perf_hooks";
 
 import { bytesToHex } from "@ethereumjs/util";
 
-import type { BlockResult, TxReceipt } from "../engine/block-result";
-import type { StateDiff } from "../engine/flat-state";
-import { describeLocation, kindOf } from "../engine/location";
+import type { BlockResult } from "../engine/block-result";
+import { firstDifference } from "../engine/compare";
 import { ParallelExecutor } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
-import type { AccountInfo, LocationValue } from "../engine/types";
 import { headerMismatches } from "../fixtures/blockchain-tests";
 import type { LoadedBlock } from "../fixtures/mainnet-blocks";
 
@@ -121,7 +119,7 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
         const header = headerMismatches(b.block, reference);
         if (header.length > 0) seqMismatch = `sequential result differs from the header: ${header.join("; ")}`;
         // The sequential executor is deterministic; a run that differs from the first is a bug too.
-        for (const r of seq.results.slice(1)) seqMismatch ??= r instanceof Error ? `sequential execution threw: ${r.message}` : firstDifference(b, reference, r, "sequential rerun");
+        for (const r of seq.results.slice(1)) seqMismatch ??= r instanceof Error ? `sequential execution threw: ${r.message}` : mismatchOf(b, reference, r, "sequential rerun");
       }
       opts.onProgress?.({ kind: "sequential", block: number, medianMs: seq.median, mismatch: seqMismatch });
 
@@ -140,7 +138,7 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
           if (mismatch !== undefined) continue;
           const header = headerMismatches(b.block, r);
           if (header.length > 0) mismatch = `parallel result (${w} workers) differs from the header: ${header.join("; ")}`;
-          else if (!(reference instanceof Error)) mismatch = firstDifference(b, reference, r, `parallel (${w} workers)`);
+          else if (!(reference instanceof Error)) mismatch = mismatchOf(b, reference, r, `parallel (${w} workers)`);
         }
         const speedup = seq.median / par.median;
         const row: ReplayRow = {
@@ -171,102 +169,13 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
 }
 
 // ---------------------------------------------------------------------------
-// The oracle: parallel equals sequential
+// The oracle: parallel equals sequential (engine/compare.ts)
 
-/**
- * The first way `actual` differs from `expected` (a sequential result), or
- * undefined when they are equal: per-tx receipts (status, gas used,
- * cumulative gas, logs), then the post-state diff (entries, wiped accounts,
- * new code). A receipt difference names the tx; a diff difference names the
- * location and the txs that wrote it in each result.
- */
-export function firstDifference(loaded: Pick<LoadedBlock, "block" | "preState">, expected: BlockResult, actual: BlockResult, label = "parallel"): string | undefined {
-  const txName = (i: number) => `tx ${i} (${bytesToHex(loaded.block.transactions[i].hash())})`;
-  if (actual.receipts.length !== expected.receipts.length) {
-    return `${label} has ${actual.receipts.length} receipts, sequential ${expected.receipts.length}`;
-  }
-  for (let i = 0; i < expected.receipts.length; i++) {
-    const d = receiptDifference(expected.receipts[i], actual.receipts[i]);
-    if (d !== undefined) return `${txName(i)}: ${label} receipt has ${d}`;
-  }
-  const diff = diffDifference(expected.diff, actual.diff, label);
-  if (diff !== undefined) {
-    const writers = (r: BlockResult) => {
-      const txs: number[] = [];
-      r.writeSets.forEach((ws, i) => {
-        if (ws.writes.some((w) => w.key === diff.key)) txs.push(i);
-      });
-      return txs.length === 0 ? "none" : txs.slice(-3).join(",");
-    };
-    let who = "";
-    if (diff.key !== undefined) {
-      // An entry no committed tx wrote, holding the pre-state value, points at
-      // a stale write of an aborted incarnation left in the parallel result.
-      const pre = kindOf(diff.key) === "wipe" ? 0n : loaded.preState.read(diff.key);
-      const value = actual.diff.entries.has(diff.key) ? actual.diff.entries.get(diff.key)! : undefined;
-      const preNote = value !== undefined && valueEqual(value, pre) ? `; ${label} value equals the pre-state value` : "";
-      who = ` (txs writing it: ${label} ${writers(actual)}, sequential ${writers(expected)}${preNote})`;
-    }
-    return `post-state diff: ${diff.message}${who}`;
-  }
-  return undefined;
-}
-
-function receiptDifference(e: TxReceipt, a: TxReceipt): string | undefined {
-  if (a.status !== e.status) return `status ${a.status}, sequential ${e.status}`;
-  if (a.gasUsed !== e.gasUsed) return `gasUsed ${a.gasUsed}, sequential ${e.gasUsed}`;
-  if (a.cumulativeGasUsed !== e.cumulativeGasUsed) return `cumulativeGasUsed ${a.cumulativeGasUsed}, sequential ${e.cumulativeGasUsed}`;
-  if (a.logs.length !== e.logs.length) return `${a.logs.length} logs, sequential ${e.logs.length}`;
-  for (let l = 0; l < e.logs.length; l++) {
-    const [ea, et, ed] = e.logs[l];
-    const [aa, at, ad] = a.logs[l];
-    if (!bytesEqual(aa, ea)) return `log ${l} address ${bytesToHex(aa)}, sequential ${bytesToHex(ea)}`;
-    if (at.length !== et.length || at.some((t, k) => !bytesEqual(t, et[k]))) return `log ${l} topics ${at.map(bytesToHex).join(",")}, sequential ${et.map(bytesToHex).join(",")}`;
-    if (!bytesEqual(ad, ed)) return `log ${l} data ${short(bytesToHex(ad))}, sequential ${short(bytesToHex(ed))}`;
-  }
-  return undefined;
-}
-
-function diffDifference(e: StateDiff, a: StateDiff, label: string): { message: string; key?: string } | undefined {
-  for (const [key, value] of e.entries) {
-    if (!a.entries.has(key)) return { key, message: `${describeLocation(key)} is ${show(value)} in sequential, not in the ${label} diff` };
-    const other = a.entries.get(key)!;
-    if (!valueEqual(value, other)) return { key, message: `${describeLocation(key)} is ${show(other)}, sequential ${show(value)}` };
-  }
-  for (const [key, value] of a.entries) {
-    if (!e.entries.has(key)) return { key, message: `${describeLocation(key)} is ${show(value)} in the ${label} diff, not in the sequential diff` };
-  }
-  for (const addr of e.wiped) if (!a.wiped.has(addr)) return { message: `storage of 0x${addr} wiped in sequential only` };
-  for (const addr of a.wiped) if (!e.wiped.has(addr)) return { message: `storage of 0x${addr} wiped in ${label} only` };
-  for (const [hash, code] of e.code) {
-    const other = a.code.get(hash);
-    if (other === undefined || !bytesEqual(code, other)) return { message: `code ${hash} deployed in sequential only` };
-  }
-  for (const hash of a.code.keys()) if (!e.code.has(hash)) return { message: `code ${hash} deployed in ${label} only` };
-  return undefined;
-}
-
-function valueEqual(a: LocationValue, b: LocationValue): boolean {
-  if (a === null || b === null) return a === b;
-  if (typeof a === "bigint" || typeof b === "bigint") return a === b;
-  return a.nonce === b.nonce && a.codeHash === b.codeHash && a.hasStorage === b.hasStorage;
-}
-
-function show(v: LocationValue): string {
-  if (v === null) return "absent";
-  if (typeof v === "bigint") return v.toString();
-  const i = v as AccountInfo;
-  return `{ nonce ${i.nonce}, codeHash ${short(i.codeHash)}, hasStorage ${i.hasStorage} }`;
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-function short(s: string): string {
-  return s.length > 42 ? s.slice(0, 20) + "…" + s.slice(-8) : s;
+/** The first way `actual` differs from `expected` (a sequential result) as one line, or undefined when identical. */
+function mismatchOf(loaded: Pick<LoadedBlock, "block" | "preState">, expected: BlockResult, actual: BlockResult, label: string): string | undefined {
+  const d = firstDifference(actual, expected, { labels: { actual: label, expected: "sequential" }, preState: loaded.preState });
+  if (d === undefined) return undefined;
+  return d.txIndex === undefined ? d.description : `tx ${d.txIndex} (${bytesToHex(loaded.block.transactions[d.txIndex].hash())}): ${d.description}`;
 }
 
 // ---------------------------------------------------------------------------

@@ -2,8 +2,9 @@
  * The differential oracle every engine test goes through: run a block with the
  * sequential executor once, then with the parallel executor at each requested
  * worker count, and require the parallel results to be identical to the
- * sequential ones: receipts, block gas, bloom, receipts root, state root and
- * the post-state diff. Block-STM promises exactly this whatever the worker
+ * sequential ones as plugin/engine/compare.ts defines it: every receipt
+ * field, block gas, bloom, receipts root, requests hash, the post-state diff
+ * and the state root. Block-STM promises exactly this whatever the worker
  * count or the timing, so any difference is an engine bug.
  *
  * The parallel executors are configured so the parallel path really runs:
@@ -14,13 +15,13 @@
  */
 import { expect } from "chai";
 
-import type { BlockResult, TxReceipt } from "../../plugin/engine/block-result";
-import type { FlatState, StateDiff } from "../../plugin/engine/flat-state";
-import { describeLocation } from "../../plugin/engine/location";
+import type { BlockResult } from "../../plugin/engine/block-result";
+import { firstDifference } from "../../plugin/engine/compare";
+import type { FlatState } from "../../plugin/engine/flat-state";
 import { ParallelExecutor } from "../../plugin/engine/parallel";
 import type { ParallelBlockInput, ParallelOptions } from "../../plugin/engine/parallel";
 import { executeBlockSequential } from "../../plugin/engine/sequential";
-import type { FallbackReason, LocationKey, LocationValue } from "../../plugin/engine/types";
+import type { FallbackReason } from "../../plugin/engine/types";
 
 /** Options that keep the parallel executor on its parallel path for any block. */
 export const ORACLE_EXECUTOR_OPTIONS = { minTxsForParallel: 1, maxReexecutionRatio: 1000 } as const satisfies ParallelOptions;
@@ -154,26 +155,6 @@ export async function closeExecutors(map: Map<number, ParallelExecutor> | undefi
 
 // ---- comparison -------------------------------------------------------------
 
-/** The receipt fields that must not depend on how the block was executed. */
-function receiptView(r: TxReceipt) {
-  return {
-    txHash: r.txHash,
-    type: r.type,
-    status: r.status,
-    gasUsed: r.gasUsed,
-    blockGasUsed: r.blockGasUsed,
-    cumulativeGasUsed: r.cumulativeGasUsed,
-    logs: r.logs,
-    bloom: r.bloom,
-    createdAddress: r.createdAddress,
-    sender: r.sender,
-    minerValue: r.minerValue,
-    error: r.error,
-    returnValue: r.returnValue,
-    blobGasUsed: r.blobGasUsed,
-  };
-}
-
 function checkRun(sequential: BlockResult, run: ParallelRun, opts: OracleOptions, preState: FlatState): void {
   const jitter = run.jitterSeed === undefined ? "" : `, jitter seed ${run.jitterSeed}`;
   const where = `${opts.label === undefined ? "" : opts.label + ": "}parallel (workers=${run.workers}${jitter})`;
@@ -191,66 +172,7 @@ function checkRun(sequential: BlockResult, run: ParallelRun, opts: OracleOptions
     expect(p.stats.mode, `${where}: mode after fallback ${opts.expectFallback}`).to.equal(mode);
   }
 
-  expect(p.receipts.length, `${where}: receipt count`).to.equal(sequential.receipts.length);
-  for (let i = 0; i < sequential.receipts.length; i++) {
-    const want = receiptView(sequential.receipts[i]);
-    const got = receiptView(p.receipts[i]);
-    const field = (Object.keys(want) as (keyof typeof want)[]).find((k) => !deepEqual(got[k], want[k]));
-    if (field !== undefined) {
-      expect(got[field], `${where}: receipt of tx ${i} differs from sequential first at field "${field}"`).to.deep.equal(want[field]);
-    }
-  }
-  expect(p.gasUsed, `${where}: block gasUsed`).to.equal(sequential.gasUsed);
-  expect(p.logsBloom, `${where}: block logsBloom`).to.deep.equal(sequential.logsBloom);
-  expect(p.receiptsRoot, `${where}: receiptsRoot`).to.deep.equal(sequential.receiptsRoot);
-  expect(p.requestsHash, `${where}: requestsHash`).to.deep.equal(sequential.requestsHash);
-
-  checkDiff(where, sequential.diff, p.diff, preState);
-  // The root last: the diff comparison above names the location when they differ.
-  expect(p.stateRoot, `${where}: stateRoot`).to.deep.equal(sequential.stateRoot);
-}
-
-function checkDiff(where: string, want: StateDiff, got: StateDiff, pre: FlatState): void {
-  const keys = [...new Set<LocationKey>([...want.entries.keys(), ...got.entries.keys()])].sort();
-  for (const key of keys) {
-    const w = want.entries.has(key) ? show(want.entries.get(key)!) : "(absent)";
-    const g = got.entries.has(key) ? show(got.entries.get(key)!) : "(absent)";
-    if (w === g) continue;
-    // An entry on one side only: say whether it merely restates the pre-block value.
-    const absent = w === "(absent)" || g === "(absent)" ? ` (pre-block value ${show(pre.read(key))})` : "";
-    expect.fail(`${where}: post-state diff differs first at ${describeLocation(key)}: sequential ${w}, parallel ${g}${absent}`);
-  }
-  expect([...got.wiped].sort(), `${where}: post-state diff, accounts with wiped storage`).to.deep.equal([...want.wiped].sort());
-  const hashes = [...new Set([...want.code.keys(), ...got.code.keys()])].sort();
-  for (const hash of hashes) {
-    expect(got.code.get(hash), `${where}: post-state diff, code ${hash}`).to.deep.equal(want.code.get(hash));
-  }
-  expect(got.entries.size, `${where}: post-state diff size`).to.equal(want.entries.size);
-}
-
-function show(v: LocationValue): string {
-  if (v === null) return "null (no account)";
-  if (typeof v === "bigint") return v.toString();
-  return `{ nonce: ${v.nonce}, codeHash: ${v.codeHash}, hasStorage: ${v.hasStorage} }`;
-}
-
-/**
- * Structural equality for receipt fields (bytes, bigints, arrays, plain
- * objects). chai's deep equality is used only to report a difference: on a
- * block with 10,000 logs it took most of this file's run time.
- */
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a instanceof Uint8Array && b instanceof Uint8Array) {
-    if (a.length !== b.length) return false;
-    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-    return true;
-  }
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && !(a instanceof Uint8Array) && !(b instanceof Uint8Array)) {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k) => deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-  }
-  return false;
+  // The one definition of identical (engine/compare.ts); the state root is compared last.
+  const d = firstDifference(p, sequential, { preState });
+  if (d !== undefined) expect.fail(`${where}: ${d.txIndex === undefined ? "" : `receipt of tx ${d.txIndex}: `}${d.description}`);
 }

@@ -107,7 +107,7 @@ describe("parallel block verification", function () {
     expect(((await rpc("eth_pendingTransactions")) as { hash: string }[]).map((t) => t.hash)).to.deep.equal(hashes);
     // A wrong state change is caught too.
     tamperWith(net, (r) => r.diff.entries.set(`b${"ee".repeat(20)}`, 5n));
-    expect((await rpcError(rpc("evm_mine"))).message).to.match(/^Block 1 failed verification: .* disagree on the state diff \(location b(ee){20}\)\. The block was not added\.$/);
+    expect((await rpcError(rpc("evm_mine"))).message).to.match(/^Block 1 failed verification: .* disagree on state diff: balance 0x(ee){20} \(parallel 5, sequential absent; txs writing it: parallel none, sequential none\)\. The block was not added\.$/);
     // With the real executor the same mempool mines, verified.
     untamper(net);
     await rpc("evm_mine");

@@ -1,13 +1,12 @@
 // Real mainnet blocks (../shared/fixtures/mainnet-blocks, Byzantium to
 // Cancun, 37 to 1,414 txs): the sequential executor must reproduce the real
 // header's receipts root, gas used and bloom, and the parallel executor must
-// give exactly the sequential result (per-tx receipts and the post-state
-// diff, through the shared oracle in test/helpers/oracle.ts) under
+// give exactly the sequential result (plugin/engine/compare.ts, through the
+// shared oracle in test/helpers/oracle.ts) under
 // randomised scheduling (jitter up to 1 ms before each execution).
 //
 // Cost on 2 cores: all 10 blocks at 2 workers, and the 3 blocks with the
-// least gas at 1 and 4 workers as well: 1 to 1.5 minutes (a third of it is
-// the oracle's chai comparisons on block 15537394's 10,041 logs).
+// least gas at 1 and 4 workers as well: 1 to 2 minutes.
 // MAINNET_BLOCKS_FULL=1 runs every block at 1, 2 and 4 workers: about 3.5
 // minutes, too long for every `npm test`.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,6 +18,7 @@ import { keccak_256 } from "@noble/hashes/sha3.js";
 import { expect } from "chai";
 
 import type { BlockResult } from "../../plugin/engine/block-result";
+import { firstDifference } from "../../plugin/engine/compare";
 import { EMPTY_CODE_HASH, StateDiff } from "../../plugin/engine/flat-state";
 import type { FlatState } from "../../plugin/engine/flat-state";
 import { addressOf, kindOf, slotOf } from "../../plugin/engine/location";
@@ -29,7 +29,7 @@ import { headerMismatches } from "../../plugin/fixtures/blockchain-tests";
 import { FixtureError } from "../../plugin/fixtures/fixture-error";
 import type { LoadedBlock } from "../../plugin/fixtures/mainnet-blocks";
 import { findBlockFolders, loadMainnetBlock, loadPrestateTracerBlock } from "../../plugin/fixtures/mainnet-blocks";
-import { firstDifference, replayBlocks } from "../../plugin/replay/replay";
+import { replayBlocks } from "../../plugin/replay/replay";
 import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors } from "../helpers/oracle";
 import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
 
@@ -146,15 +146,17 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       const smallest = [...catalogue].sort((a, b) => a.txs - b.txs)[0];
       const b = block(smallest.name);
       const reference = await sequentialOf(smallest.name);
-      expect(firstDifference(b, reference, reference)).to.equal(undefined);
+      expect(firstDifference(reference, reference)).to.equal(undefined);
 
       const receipts = reference.receipts.map((r) => ({ ...r }));
       receipts[5] = { ...receipts[5], gasUsed: receipts[5].gasUsed + 1n };
       receipts[9] = { ...receipts[9], status: receipts[9].status === 1 ? 0 : 1 };
-      const txHash = bytesToHex(b.block.transactions[5].hash());
-      expect(firstDifference(b, reference, { ...reference, receipts })).to.equal(
-        `tx 5 (${txHash}): parallel receipt has gasUsed ${receipts[5].gasUsed}, sequential ${reference.receipts[5].gasUsed}`,
-      );
+      expect(firstDifference({ ...reference, receipts }, reference)).to.deep.include({
+        part: "receipt",
+        txIndex: 5,
+        field: "gasUsed",
+        description: `gasUsed (parallel ${receipts[5].gasUsed}, sequential ${reference.receipts[5].gasUsed})`,
+      });
 
       const diff = new StateDiff();
       for (const [k, v] of reference.diff.entries) diff.entries.set(k, v);
@@ -162,8 +164,10 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       for (const [h, c] of reference.diff.code) diff.code.set(h, c);
       const extra = "s" + "ab".repeat(20) + "00".repeat(32);
       diff.entries.set(extra, 0n);
-      expect(firstDifference(b, reference, { ...reference, diff })).to.match(
-        /^post-state diff: storage 0x(ab){20} slot 0x0{64} is 0 in the parallel diff, not in the sequential diff \(txs writing it: parallel none, sequential none; parallel value equals the pre-state value\)$/,
+      const found = firstDifference({ ...reference, diff }, reference, { preState: b.preState });
+      expect(found?.location).to.equal(extra);
+      expect(found?.description).to.match(
+        /^state diff: storage 0x(ab){20} slot 0x0{64} \(parallel 0, sequential absent; txs writing it: parallel none, sequential none; the parallel value equals the pre-state value\)$/,
       );
     });
   });
@@ -187,7 +191,7 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
       expectSameState(fromTrace.preState, b.preState);
       const result = await executeBlockSequential({ block: fromTrace.block, preState: fromTrace.preState, blockHashes: fromTrace.blockHashes, computeStateRoot: false });
       expect(headerMismatches(fromTrace.block, result)).to.deep.equal([]);
-      expect(firstDifference(b, reference, result, "prestateTracer input")).to.equal(undefined);
+      expect(firstDifference(result, reference, { labels: { actual: "prestateTracer input", expected: "sequential" } })).to.equal(undefined);
     });
   });
 });
