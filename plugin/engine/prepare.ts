@@ -48,6 +48,12 @@ export interface ExecutionRules {
    * applied), as on Hardhat's network, where tests impersonate contracts.
    */
   allowSendersWithCode?: boolean;
+  /**
+   * RIP-7212's P256VERIFY precompile at 0x100 (3,450 gas), as rollups and
+   * Hardhat's `enableRip7212` offer it. Where EIP-7951 is active (Osaka), its
+   * own P256VERIFY at the same address stays, as on Hardhat's network.
+   */
+  rip7212P256Verify?: boolean;
 }
 
 /**
