@@ -55,6 +55,12 @@ export interface ExecutionRules {
    * contracts' storage), so the parallel network sets it to false.
    */
   systemCalls?: boolean;
+  /**
+   * RIP-7212's P256VERIFY precompile at 0x100 (3,450 gas), as rollups and
+   * Hardhat's `enableRip7212` offer it. Where EIP-7951 is active (Osaka), its
+   * own P256VERIFY at the same address stays, as on Hardhat's network.
+   */
+  rip7212P256Verify?: boolean;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { EVM } from "@ethereumjs/evm";
 import { performance } from "node:perf_hooks";
 
 import { keccakReady } from "./hash";
+import { P256_VERIFY_ADDRESS, rip7212P256Verify } from "./p256-verify";
 import type { ExecutionRules } from "./prepare";
 import { EstimateHit, TxStateManager } from "./tx-state";
 import { installFastEipLookup, installJumpAnalysisCache } from "./vm-internals";
@@ -102,11 +103,17 @@ export class TxExecutor {
     await keccakReady;
     const state = new TxStateManager();
     const unlimited = rules.allowUnlimitedContractSize === true;
+    const rip7212 = rules.rip7212P256Verify === true && !common.isActivatedEIP(7951);
     const vm = await createVM({
       common,
       stateManager: state,
       blockchain: blockchainFor(hashes) as never,
-      evmOpts: { allowUnlimitedContractSize: unlimited, allowUnlimitedInitCodeSize: unlimited },
+      evmOpts: {
+        allowUnlimitedContractSize: unlimited,
+        allowUnlimitedInitCodeSize: unlimited,
+        // runTx warms every precompile, custom ones included (EIP-2929), as revm does.
+        customPrecompiles: rip7212 ? [{ address: P256_VERIFY_ADDRESS, function: rip7212P256Verify }] : undefined,
+      },
     });
     installFastEipLookup(vm.common);
     installFastEipLookup(vm.evm.common);

@@ -2,6 +2,7 @@
  * Builds the parallel network from the resolved `hardhat` network config,
  * with Hardhat's defaults where the config leaves a field out (the same
  * accounts, chain id, hardfork, block gas limit, base fee and coinbase).
+ * Options it cannot honour are refused first (network-options.ts).
  */
 import { bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
 import type { Artifacts, HardhatNetworkConfig } from "hardhat/types";
@@ -11,7 +12,7 @@ import { CustomErrorDecoder } from "../network/errors";
 import { ParallelNetworkProvider } from "../network/provider";
 import { workloadChainCommon } from "../workloads/signer";
 import type { ParallelConfig } from "./config";
-import { pluginError } from "./errors";
+import { resolveNetworkOptions } from "./network-options";
 
 /** Hardhat's network reports itself so; the network helpers refuse any other client. */
 const CLIENT_VERSION = "HardhatNetwork/2.29.1/hardhat-parallel/0.1.0";
@@ -29,18 +30,17 @@ function printSolidityLogs(calls: Uint8Array[]): void {
 }
 
 export async function createParallelNetwork(config: HardhatNetworkConfig, parallel: ParallelConfig, artifacts: Artifacts): Promise<ParallelNetworkProvider> {
-  if (config.forking?.enabled === true) {
-    throw pluginError(
-      `the parallel network cannot fork yet (networks.hardhat.forking is set to ${config.forking.url}). Run forked tests on Hardhat's own network: HARDHAT_PARALLEL=0, or parallel.enabled false.`,
-    );
-  }
-  const errorDecoder = new CustomErrorDecoder();
-  for (const name of await artifacts.getAllFullyQualifiedNames()) errorDecoder.add((await artifacts.readArtifact(name)).abi);
+  const { hardfork, rules } = resolveNetworkOptions(config);
+  // Read through the Artifacts API (a project may wrap it), only when a revert first needs a custom error's name.
+  const errorDecoder = new CustomErrorDecoder(async () => {
+    const names = await artifacts.getAllFullyQualifiedNames();
+    return Promise.all(names.map(async (name) => (await artifacts.readArtifact(name)).abi));
+  });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { normalizeHardhatNetworkAccountsConfig } = require("hardhat/internal/core/providers/util");
   const accounts = normalizeHardhatNetworkAccountsConfig(config.accounts) as { privateKey: string; balance: string }[];
   return new ParallelNetworkProvider({
-    common: workloadChainCommon(BigInt(config.chainId), config.hardfork),
+    common: workloadChainCommon(BigInt(config.chainId), hardfork),
     genesisAccounts: accounts.map((a) => ({ address: bytesToHex(privateToAddress(hexToBytes(a.privateKey as `0x${string}`))), balance: BigInt(a.balance) })),
     localAccounts: accounts.map((a) => a.privateKey),
     blockGasLimit: BigInt(config.blockGasLimit),
@@ -50,9 +50,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
     mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
-    // Hardhat's network does not apply EIP-3607 (tests impersonate contracts and send from them), and
-    // runs no EIP-4788 / EIP-2935 system calls before a block's transactions.
-    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize, allowSendersWithCode: true, systemCalls: false },
+    rules,
     allowBlocksWithSameTimestamp: config.allowBlocksWithSameTimestamp,
     throwOnTransactionFailures: config.throwOnTransactionFailures,
     throwOnCallFailures: config.throwOnCallFailures,

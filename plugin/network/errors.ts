@@ -16,9 +16,17 @@ import type { ErrorFragment, InterfaceAbi } from "ethers";
  * Custom errors by selector, from the ABIs of the project's contracts, so a
  * revert names its error as Hardhat's network does: `reverted with custom
  * error 'InsufficientCash("0x…", 10, 20)'` (tests match on it).
+ *
+ * The ABIs come from a loader, called once, when the first revert with data
+ * that is neither a reason string nor a panic needs a name: reading every
+ * artifact took about 12 s on a project of 700 contracts, too much to pay at
+ * startup for runs that may never see a custom error.
  */
 export class CustomErrorDecoder {
   private readonly bySelector = new Map<string, { iface: Interface; fragment: ErrorFragment }>();
+  private loading?: Promise<void>;
+
+  constructor(private readonly loadAbis?: () => Promise<InterfaceAbi[]>) {}
 
   add(abi: InterfaceAbi): void {
     const iface = new Interface(abi);
@@ -28,7 +36,11 @@ export class CustomErrorDecoder {
   }
 
   /** `Name(arg, "string arg")`, or undefined when the selector is unknown or the data does not decode. */
-  describe(data: string): string | undefined {
+  async describe(data: string): Promise<string | undefined> {
+    if (this.loadAbis !== undefined) {
+      // Concurrent reverts share one load; a failed load (an unreadable artifact) fails every decoding, as it used to fail startup.
+      await (this.loading ??= this.loadAbis().then((abis) => abis.forEach((abi) => this.add(abi))));
+    }
     const hit = this.bySelector.get(data.slice(0, 10));
     if (hit === undefined) return undefined;
     try {
@@ -89,7 +101,7 @@ const PANIC_REASONS: Record<number, string> = {
 const PREFIX = "VM Exception while processing transaction:";
 
 /** The error for a failed execution, from the EVM's error and return data. */
-export function executionFailure(evmError: string | undefined, returnValue: Uint8Array, transactionHash?: string, decoder?: CustomErrorDecoder): Error {
+export async function executionFailure(evmError: string | undefined, returnValue: Uint8Array, transactionHash?: string, decoder?: CustomErrorDecoder): Promise<Error> {
   const data = bytesToHex(returnValue);
   if (evmError === "out of gas") {
     return new RpcError(-32000, "Transaction ran out of gas", { data: "0x", transactionHash: transactionHash ?? null });
@@ -112,7 +124,7 @@ export function executionFailure(evmError: string | undefined, returnValue: Uint
   } catch {
     // Malformed reason data: reported as unrecognized below.
   }
-  const custom = decoder?.describe(data);
+  const custom = await decoder?.describe(data);
   if (custom !== undefined) return new ExecutionRevertedError(`${PREFIX} reverted with custom error '${custom}'`, data, transactionHash);
   return new ExecutionRevertedError(`${PREFIX} reverted with an unrecognized custom error (return data: ${data})`, data, transactionHash);
 }

@@ -447,7 +447,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     // Like Hardhat: a failed transaction is mined (status 0), then reported.
     const mined = this.chain.transaction(hash);
     const receipt = mined?.mined.receipts[mined.index];
-    if (receipt !== undefined && receipt.status === 0 && this.options.throwOnTransactionFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, hash, this.options.errorDecoder);
+    if (receipt !== undefined && receipt.status === 0 && this.options.throwOnTransactionFailures !== false) throw await executionFailure(receipt.error, receipt.returnValue, hash, this.options.errorDecoder);
     return hash;
   }
 
@@ -790,7 +790,7 @@ export class ParallelNetworkProvider extends EventEmitter {
       const tag = params.length > 1 ? reader.callTag(1) : undefined;
       const receipt = await this.simulate(r, r.gas ?? this.options.blockGasLimit, await this.callContext(tag ?? "latest"));
       this.printLogs(receipt.consoleLogs);
-      if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
+      if (receipt.status === 0 && this.options.throwOnCallFailures !== false) throw await executionFailure(receipt.error, receipt.returnValue, undefined, this.options.errorDecoder);
       return bytesToHex(receipt.returnValue);
     },
     eth_estimateGas: async (params: unknown[], method: string) => {
@@ -1049,7 +1049,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     const first = await this.simulate(r, cap, context);
     // Like Hardhat: an estimate prints its console.log output only when it fails.
     if (first.status === 0) this.printLogs(first.consoleLogs);
-    if (first.status === 0) throw executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
+    if (first.status === 0) throw await executionFailure(first.error, first.returnValue, undefined, this.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     let low = first.gasUsed - 1n;
     let high = cap;

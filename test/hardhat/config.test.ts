@@ -196,7 +196,7 @@ describe("parallel network selection", function () {
     );
     expect(error).to.be.instanceOf(HardhatPluginError);
     expect((error as Error).message).to.equal(
-      "the parallel network cannot fork yet (networks.hardhat.forking is set to http://127.0.0.1:8545). Run forked tests on Hardhat's own network: HARDHAT_PARALLEL=0, or parallel.enabled false.",
+      "networks.hardhat.forking is enabled (url http://127.0.0.1:8545), which the parallel network does not support: it cannot fork a remote chain yet. Run on Hardhat's own network instead: set HARDHAT_PARALLEL=0 for this run, or parallel.enabled: false in the config.",
     );
   });
 
