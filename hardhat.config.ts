@@ -3,13 +3,14 @@ import "@nomicfoundation/hardhat-toolbox";
 
 // The plugin, imported the way a user imports "hardhat-parallel".
 import "./plugin";
-// This repository compiles with the npm `solc` package, never downloading.
-import "./scripts/offline-solc";
+// This repository compiles with the npm `solc` package, never downloading,
+// through the plugin's opt-in module (what users import as "hardhat-parallel/offline-solc").
+import "./plugin/offline-solc";
 
 const config: HardhatUserConfig = {
   solidity: {
-    // Exactly the version of the pinned npm `solc` package (see
-    // scripts/offline-solc.ts); any other version would be downloaded.
+    // Exactly the version of the pinned npm `solc` package: plugin/offline-solc.ts
+    // refuses any other.
     version: "0.8.28",
     settings: {
       optimizer: { enabled: true, runs: 200 },

@@ -1,79 +1,127 @@
 /**
- * The plugin as a user gets it. `npm pack` builds the package (prepack:
- * compiled JavaScript, type declarations, the bundled contracts' artifacts)
- * and packs it; a sample Hardhat 2 project with hardhat-toolbox, created in
- * a temporary folder, installs the tarball (everything else from the npm
- * registry, the local cache first), and then:
- * - its toolbox tests pass on the parallel network, turned on by one import
- *   and `parallel: { enabled: true }` in its config;
- * - `npx hardhat parallel-bench` runs there on the shipped artifacts;
- * - the package's subpath exports load.
+ * The plugin as a user gets it, following the README's recipe as written.
+ * `npm pack` builds the package (prepack: compiled JavaScript, type
+ * declarations, the bundled contracts' artifacts) and packs it; then, in a
+ * temporary folder, the README's commands create a TypeScript Hardhat 2
+ * project with the toolbox (every package resolved from the npm registry with
+ * the README's pins, npm's cache first; nothing from this repository's
+ * lockfile), the README's files are written, and:
+ * - the README's commands run there: the tests on Hardhat's network, the same
+ *   tests on the parallel network, a short `parallel-bench`; compilation goes
+ *   through the package's opt-in offline compiler (CI cannot download solc);
+ * - the README's TypeScript type-checks with the README's tsconfig;
+ * - the package's subpath exports load, and its engine runs worker threads
+ *   from the compiled code.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 
-import { SAMPLE_CONFIG, SAMPLE_CONTRACT, SAMPLE_SOLC, SAMPLE_TEST } from "./sample-project";
+import { readRecipe, type Recipe } from "./sample-project";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 /** Runs a command; returns its standard output, or throws with the tail of both streams. */
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
   const r = spawnSync(cmd, args, { cwd, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`\`${cmd} ${args.join(" ")}\` in ${cwd} exited with ${r.status}:\n${`${r.stdout ?? ""}${r.stderr ?? ""}`.slice(-6000)}`);
   return r.stdout;
 }
 
-/** Versions this repository's lockfile installed, so the sample resolves the same ones (and hits the npm cache). */
-function installedVersion(pkg: string): string {
-  return (JSON.parse(readFileSync(path.join(ROOT, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+/** Runs a README command line as a user's shell would. */
+function bash(script: string, cwd: string, env: NodeJS.ProcessEnv): string {
+  return run("bash", ["-euo", "pipefail", "-c", script], cwd, env);
 }
 
-describe("npm package: installed into a sample Hardhat project", function () {
+/** The version of a package installed in `project`. */
+function installed(project: string, pkg: string): string {
+  return (JSON.parse(readFileSync(path.join(project, "node_modules", pkg, "package.json"), "utf8")) as { version: string }).version;
+}
+
+describe("npm package: a user's project built by the README's recipe", function () {
   this.timeout(15 * 60_000);
   let dir: string;
   let project: string;
-  // The sample must not inherit this run's network switch: its config alone turns the plugin on.
-  const env = { ...process.env, HARDHAT_PARALLEL: undefined, TS_NODE_PROJECT: undefined, TS_NODE_TRANSPILE_ONLY: undefined };
+  let recipe: Recipe;
+  const timings: string[] = [];
+  // The sample must not inherit this run's network switch or ts-node settings:
+  // only its own config and the README's commands decide. npm settings come
+  // through the environment so the README's commands run unchanged.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HARDHAT_PARALLEL: undefined,
+    TS_NODE_PROJECT: undefined,
+    TS_NODE_TRANSPILE_ONLY: undefined,
+    npm_config_prefer_offline: "true",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
+  };
+
+  /** Runs `fn`, noting how long it took for the summary printed at the end. */
+  function timed<T>(what: string, fn: () => T): T {
+    const started = Date.now();
+    try {
+      return fn();
+    } finally {
+      timings.push(`${what} ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }
+  }
+
+  /** The README's run command that starts with `prefix` (exactly one). */
+  function command(prefix: string): string {
+    const found = recipe.run.filter((line) => line === prefix || line.startsWith(`${prefix} `));
+    if (found.length !== 1) throw new Error(`expected one README command "${prefix} ..." to run in the project, found ${found.length}: ${recipe.run.join(" | ")}`);
+    return found[0];
+  }
+
+  /** `it(` calls in the README's test files: how many tests must pass. */
+  function testsInRecipe(): number {
+    return recipe.files.filter((f) => f.path.startsWith("test/")).reduce((n, f) => n + (f.content.match(/^\s*it\(/gm) ?? []).length, 0);
+  }
 
   before(function () {
+    recipe = readRecipe();
     dir = mkdtempSync(path.join(os.tmpdir(), "hardhat-parallel-pack-"));
-    const packed = run(NPM, ["pack", "--pack-destination", dir, "--json"], ROOT, env);
-    // prepack's build output comes first on stdout, the JSON report last.
-    const tarball = path.join(dir, (JSON.parse(packed.slice(packed.lastIndexOf("\n[") + 1)) as { filename: string }[])[0].filename);
+    project = path.join(dir, recipe.project);
 
-    project = path.join(dir, "sample");
-    mkdirSync(path.join(project, "contracts"), { recursive: true });
-    mkdirSync(path.join(project, "test"), { recursive: true });
-    const toolbox = JSON.parse(readFileSync(path.join(ROOT, "node_modules/@nomicfoundation/hardhat-toolbox/package.json"), "utf8")) as { peerDependencies: Record<string, string> };
-    const devDependencies: Record<string, string> = { "@nomicfoundation/hardhat-toolbox": installedVersion("@nomicfoundation/hardhat-toolbox"), solc: SAMPLE_SOLC, "hardhat-parallel": `file:${tarball}` };
-    for (const peer of Object.keys(toolbox.peerDependencies)) {
-      try {
-        devDependencies[peer] = installedVersion(peer);
-      } catch {
-        devDependencies[peer] = toolbox.peerDependencies[peer]; // not installed here: npm resolves the range
-      }
+    // The tarball goes where the README's install expects it, relative to the project.
+    const tarballDir = path.resolve(project, path.dirname(recipe.tarball));
+    mkdirSync(tarballDir, { recursive: true });
+    timed("npm pack (build included)", () => run(NPM, ["pack", "--pack-destination", tarballDir], ROOT, env));
+    const packed = readdirSync(tarballDir).filter((f) => f.endsWith(".tgz"));
+    expect(packed, `the README installs ${recipe.tarball}; npm pack wrote ${packed.join(", ")}: update the README`).to.deep.equal([path.basename(recipe.tarball)]);
+
+    timed("README project creation (npm init, npm install)", () => bash(recipe.create, dir, env));
+    for (const file of recipe.files) {
+      mkdirSync(path.dirname(path.join(project, file.path)), { recursive: true });
+      writeFileSync(path.join(project, file.path), file.content);
     }
-    writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "hardhat-parallel-sample", version: "1.0.0", private: true, devDependencies }, null, 2));
-    writeFileSync(path.join(project, "hardhat.config.ts"), SAMPLE_CONFIG);
-    writeFileSync(path.join(project, "tsconfig.json"), JSON.stringify({ compilerOptions: { target: "es2020", module: "commonjs", esModuleInterop: true, strict: true, skipLibCheck: true, resolveJsonModule: true } }));
-    writeFileSync(path.join(project, "contracts", "Jar.sol"), SAMPLE_CONTRACT);
-    writeFileSync(path.join(project, "test", "Jar.ts"), SAMPLE_TEST);
-    run(NPM, ["install", "--prefer-offline", "--no-audit", "--no-fund"], project, env);
   });
 
   after(function () {
+    console.log(`      times: ${timings.join("; ")}`);
     if (dir !== undefined && process.env.KEEP_SAMPLE_PROJECT === undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("installs the README's pins fresh: Hardhat 2, toolbox 6.1, TypeScript 5", function () {
+    const versions = ["hardhat", "@nomicfoundation/hardhat-toolbox", "typescript", "ts-node", "@types/node", "chai", "ethers", "solc", "hardhat-parallel"].map((p) => `${p}@${installed(project, p)}`);
+    console.log(`      resolved: ${versions.join(" ")}`);
+    expect(installed(project, "typescript")).to.match(/^5\./, "ts-node, which Hardhat 2 runs TypeScript with, fails under TypeScript 7");
+    expect(installed(project, "hardhat")).to.match(/^2\./);
+    expect(installed(project, "@nomicfoundation/hardhat-toolbox")).to.match(/^6\./);
+    // No lockfile was copied in: npm wrote the project's own.
+    expect(readFileSync(path.join(project, "package-lock.json"), "utf8")).not.to.equal(readFileSync(path.join(ROOT, "package-lock.json"), "utf8"));
   });
 
   it("ships compiled JavaScript, type declarations and the bundled contracts, not the sources", function () {
     const pkg = path.join(project, "node_modules", "hardhat-parallel");
     const manifest = JSON.parse(readFileSync(path.join(pkg, "package.json"), "utf8")) as { peerDependencies: Record<string, string> };
     expect(Object.keys(manifest.peerDependencies).sort()).to.deep.equal(["ethers", "hardhat"]);
-    for (const file of ["dist/plugin/index.js", "dist/plugin/index.d.ts", "dist/plugin/engine/worker-entry.js", "dist/plugin/engine/worker.js", "dist/bundled-artifacts/AmmRouter.json"]) {
+    for (const file of ["dist/plugin/index.js", "dist/plugin/index.d.ts", "dist/plugin/offline-solc.js", "dist/plugin/offline-solc.d.ts", "dist/plugin/engine/worker-entry.js", "dist/plugin/engine/worker.js", "dist/bundled-artifacts/AmmRouter.json"]) {
       expect(() => readFileSync(path.join(pkg, file)), file).not.to.throw();
     }
     expect(() => readFileSync(path.join(pkg, "plugin/index.ts"))).to.throw();
@@ -81,16 +129,39 @@ describe("npm package: installed into a sample Hardhat project", function () {
     expect(loaded).to.contain("function transfers,amm");
   });
 
-  it("runs the project's toolbox tests on the parallel network", function () {
-    const out = run("npx", ["hardhat", "test"], project, env);
-    expect(out).to.match(/5 passing/);
-    expect(out).not.to.match(/failing/);
+  it("runs only the README commands this test checks", function () {
+    // A command added to the README needs a check here, or it would go untested.
+    expect(recipe.run.map((line) => line.split(" --")[0])).to.deep.equal(["npx hardhat test", "HARDHAT_PARALLEL=1 npx hardhat test", "npx hardhat parallel-bench"]);
   });
 
-  it("runs parallel-bench on the shipped contracts", function () {
-    const out = run("npx", ["hardhat", "parallel-bench", "--workload", "transfers", "--txs", "40", "--accounts", "200", "--workers", "2", "--repeats", "1", "--skip-stock"], project, env);
-    expect(out).to.match(/\| transfers +\| 40 /);
+  it("`npx hardhat test`: compiles offline and passes on Hardhat's network", function () {
+    const out = timed("npx hardhat test", () => bash(command("npx hardhat test"), project, env));
+    expect(out).to.match(/Compiled \d+ Solidity files? successfully/);
+    expect(out).to.contain(`${testsInRecipe()} passing`);
+    expect(out).not.to.match(/failing|hardhat-parallel/);
+  });
+
+  it("`HARDHAT_PARALLEL=1 npx hardhat test`: the same tests pass on the parallel network, its block in parallel", function () {
+    const out = timed("HARDHAT_PARALLEL=1 npx hardhat test", () => bash(command("HARDHAT_PARALLEL=1 npx hardhat test"), project, env));
+    expect(out).to.contain(`${testsInRecipe()} passing`);
+    expect(out).not.to.match(/failing/);
+    expect(out).to.match(/\d+ txs ran parallel on \d+ workers/);
+  });
+
+  it("`npx hardhat parallel-bench`: runs on the shipped contracts, every run verified", function () {
+    const line = command("npx hardhat parallel-bench");
+    const out = timed("npx hardhat parallel-bench", () => bash(line, project, env));
+    const txs = /--txs (\d+)/.exec(line)?.[1];
+    for (const workload of (/--workload (\S+)/.exec(line)?.[1] ?? "").split(",")) {
+      expect(out).to.match(new RegExp(`\\| ${workload} +\\| ${txs} `), workload);
+    }
     expect(out).to.contain("| yes");
+    expect(out).not.to.match(/\| no\b/);
+  });
+
+  it("the README's TypeScript type-checks with the README's tsconfig", function () {
+    // ts-node only transpiles under Hardhat; an editor shows what tsc does.
+    timed("npx tsc --noEmit", () => run("npx", ["tsc", "--noEmit", "-p", "."], project, env));
   });
 
   it("its engine executes a block in worker threads from the compiled code", function () {

@@ -1,131 +1,109 @@
 /**
- * The small Hardhat 2 project the package test installs hardhat-parallel
- * into: hardhat-toolbox, one contract, toolbox-style tests. Its config is
- * what the README tells a user to write (one import, `parallel.enabled`),
- * plus an offline compiler hook: CI reaches only the npm registry, so the
- * sample compiles with the npm `solc` package as this repository does.
+ * The sample project of the package test is the README's recipe for a user's
+ * project ("Using it in your own project"), read from README.md itself so the
+ * test builds exactly what a reader would: the README is the only copy of the
+ * commands, the pinned versions and the files.
+ *
+ * The section's shape, which this parser insists on (anything else is an
+ * error naming what it expected, so a README edit cannot silently drop part
+ * of the recipe from the test):
+ * - a `sh` block with `npm pack`, run in this repository (the test packs
+ *   into a folder of its own instead);
+ * - a `sh` block that creates the project: run as one bash script in a
+ *   folder that holds the tarball where the block expects it;
+ * - files: a line that starts with the file's path in backticks and ends
+ *   with ":", then a fenced block with the file's whole content;
+ * - a last `sh` block of commands to run in the project, one a line.
  */
-export const SAMPLE_SOLC = "0.8.28";
+import { readFileSync } from "node:fs";
+import path from "node:path";
 
-export const SAMPLE_CONFIG = `import type { HardhatUserConfig } from "hardhat/config";
-import { subtask } from "hardhat/config";
-import { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } from "hardhat/builtin-tasks/task-names";
-import "@nomicfoundation/hardhat-toolbox";
-import "hardhat-parallel";
+export const README = path.resolve(__dirname, "..", "..", "README.md");
+const SECTION = "## Using it in your own project";
 
-// This sample compiles offline with the npm solc package (CI has no compiler downloads).
-subtask(TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD, async (args: { solcVersion: string }) => ({
-  compilerPath: require.resolve("solc/soljson.js"),
-  isSolcJs: true,
-  version: args.solcVersion,
-  longVersion: /^\\d+\\.\\d+\\.\\d+\\+commit\\.[0-9a-f]+/.exec(require("solc").version())![0],
-}));
-
-const config: HardhatUserConfig = {
-  solidity: "${SAMPLE_SOLC}",
-  parallel: { enabled: true },
-};
-
-export default config;
-`;
-
-export const SAMPLE_CONTRACT = `// SPDX-License-Identifier: MIT
-pragma solidity ^0.8.20;
-
-/// A savings jar: deposits per account, withdrawals after a lock period.
-contract Jar {
-    error TooEarly(uint256 unlockAt);
-    error Insufficient(uint256 available, uint256 requested);
-
-    event Deposited(address indexed who, uint256 amount);
-    event Withdrawn(address indexed who, uint256 amount);
-
-    uint256 public immutable lockSeconds;
-    mapping(address => uint256) public balanceOf;
-    mapping(address => uint256) public unlockAt;
-
-    constructor(uint256 lockSeconds_) {
-        lockSeconds = lockSeconds_;
-    }
-
-    function deposit() external payable {
-        require(msg.value > 0, "nothing to deposit");
-        balanceOf[msg.sender] += msg.value;
-        unlockAt[msg.sender] = block.timestamp + lockSeconds;
-        emit Deposited(msg.sender, msg.value);
-    }
-
-    function withdraw(uint256 amount) external {
-        if (block.timestamp < unlockAt[msg.sender]) revert TooEarly(unlockAt[msg.sender]);
-        uint256 available = balanceOf[msg.sender];
-        if (amount > available) revert Insufficient(available, amount);
-        balanceOf[msg.sender] = available - amount;
-        (bool ok, ) = msg.sender.call{value: amount}("");
-        require(ok, "transfer failed");
-        emit Withdrawn(msg.sender, amount);
-    }
-}
-`;
-
-export const SAMPLE_TEST = `import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
-import { expect } from "chai";
-import hre, { ethers } from "hardhat";
-
-const LOCK = 3600;
-
-async function deployJar() {
-  const [owner, alice, bob] = await ethers.getSigners();
-  const jar = await ethers.deployContract("Jar", [LOCK]);
-  return { jar, owner, alice, bob };
+export interface SampleFile {
+  /** Relative to the project folder, "/"-separated as in the README. */
+  readonly path: string;
+  readonly content: string;
 }
 
-describe("Jar on the parallel network", function () {
-  it("runs on hardhat-parallel's network", async function () {
-    const version: string = await hre.network.provider.send("web3_clientVersion");
-    expect(version).to.contain("hardhat-parallel");
-  });
+export interface Recipe {
+  /** The bash script that creates the project folder and installs the packages, as written. */
+  readonly create: string;
+  /** The folder `create` makes and enters (its first line: `mkdir NAME && cd NAME`). */
+  readonly project: string;
+  /** The tarball path `create` installs, relative to the project folder. */
+  readonly tarball: string;
+  readonly files: readonly SampleFile[];
+  /** The commands to run in the project, as written. */
+  readonly run: readonly string[];
+}
 
-  it("deposits emit events and move ether", async function () {
-    const { jar, alice } = await loadFixture(deployJar);
-    const amount = ethers.parseEther("1.5");
-    const tx = jar.connect(alice).deposit({ value: amount });
-    await expect(tx).to.emit(jar, "Deposited").withArgs(alice.address, amount);
-    await expect(tx).to.changeEtherBalances([alice, jar], [-amount, amount]);
-    expect(await jar.balanceOf(alice.address)).to.equal(amount);
-  });
+interface Block {
+  readonly lang: string;
+  readonly body: string;
+  /** The last non-blank line before the opening fence. */
+  readonly leadIn: string;
+}
 
-  it("reverts with reasons and custom errors until the lock ends", async function () {
-    const { jar, alice } = await loadFixture(deployJar);
-    await expect(jar.connect(alice).deposit()).to.be.revertedWith("nothing to deposit");
-    await jar.connect(alice).deposit({ value: 100n });
-    const unlockAt = await jar.unlockAt(alice.address);
-    await expect(jar.connect(alice).withdraw(1n)).to.be.revertedWithCustomError(jar, "TooEarly").withArgs(unlockAt);
-    await time.increaseTo(unlockAt);
-    await expect(jar.connect(alice).withdraw(101n)).to.be.revertedWithCustomError(jar, "Insufficient").withArgs(100n, 101n);
-    await expect(jar.connect(alice).withdraw(60n)).to.emit(jar, "Withdrawn").withArgs(alice.address, 60n);
-    expect(await jar.balanceOf(alice.address)).to.equal(40n);
-  });
+/** The fenced blocks of the README's user-project section, in order. */
+function sectionBlocks(readme: string): Block[] {
+  const start = readme.indexOf(`\n${SECTION}\n`);
+  if (start < 0) throw new Error(`${README} has no "${SECTION}" section`);
+  const rest = readme.slice(start + SECTION.length + 2);
+  const end = rest.search(/^## /m);
+  const lines = (end < 0 ? rest : rest.slice(0, end)).split("\n");
+  const blocks: Block[] = [];
+  let leadIn = "";
+  for (let i = 0; i < lines.length; i++) {
+    const fence = /^```(\w*)$/.exec(lines[i]);
+    if (fence === null) {
+      if (lines[i].trim() !== "") leadIn = lines[i];
+      continue;
+    }
+    const close = lines.indexOf("```", i + 1);
+    if (close < 0) throw new Error(`${README}: unclosed code block in "${SECTION}"`);
+    blocks.push({ lang: fence[1], body: lines.slice(i + 1, close).join("\n") + "\n", leadIn });
+    i = close;
+    leadIn = "";
+  }
+  return blocks;
+}
 
-  it("fixtures restore state between tests", async function () {
-    const { jar, alice } = await loadFixture(deployJar);
-    expect(await jar.balanceOf(alice.address)).to.equal(0n);
-  });
+/** Reads the recipe from README.md (or the given text). */
+export function readRecipe(readme: string = readFileSync(README, "utf8")): Recipe {
+  const blocks = sectionBlocks(readme);
+  const shells = blocks.filter((b) => b.lang === "sh");
+  if (shells.length !== 3 || !/^npm pack\b/.test(shells[0].body)) {
+    throw new Error(
+      `"${SECTION}" in ${README} must have three sh blocks: \`npm pack\` in this repository, the project's creation, ` +
+        `and the commands to run in the project; found ${shells.length}`,
+    );
+  }
+  const [, create, run] = shells;
+  const project = /^mkdir (\S+) && cd \1\n/.exec(create.body)?.[1];
+  if (project === undefined) throw new Error(`the project creation block in "${SECTION}" must start with "mkdir NAME && cd NAME":\n${create.body}`);
+  const tarball = /\s(\S+\.tgz)\b/.exec(create.body)?.[1];
+  if (tarball === undefined) throw new Error(`the project creation block in "${SECTION}" installs no .tgz:\n${create.body}`);
 
-  it("mines a block of many deposits in parallel", async function () {
-    const { jar } = await loadFixture(deployJar);
-    const signers = (await ethers.getSigners()).slice(0, 16);
-    await hre.network.provider.send("evm_setAutomine", [false]);
-    const sent = [];
-    for (const [i, s] of signers.entries()) sent.push(await jar.connect(s).deposit({ value: BigInt(i + 1) }));
-    await hre.network.provider.send("evm_mine");
-    await hre.network.provider.send("evm_setAutomine", [true]);
-    const receipts = await Promise.all(sent.map((t) => t.wait()));
-    expect(new Set(receipts.map((r) => r!.blockNumber)).size).to.equal(1);
-    expect(receipts.every((r) => r!.status === 1)).to.equal(true);
-    const report = await hre.network.provider.send("parallel_getBlockReport", ["latest"]);
-    expect(report.mode).to.equal("parallel");
-    expect(report.transactions).to.have.length(signers.length);
-    for (const [i, s] of signers.entries()) expect(await jar.balanceOf(s.address)).to.equal(BigInt(i + 1));
-  });
-});
-`;
+  const files: SampleFile[] = [];
+  for (const block of blocks) {
+    if (block.lang === "sh") continue;
+    const file = /^`([\w./-]+)`.*:$/.exec(block.leadIn)?.[1];
+    if (file === undefined) {
+      throw new Error(`the ${block.lang} block in "${SECTION}" must follow a line "\`path/of/the/file\` ...:", not "${block.leadIn}"`);
+    }
+    files.push({ path: file, content: block.body });
+  }
+  for (const needed of ["tsconfig.json", "hardhat.config.ts"]) {
+    if (!files.some((f) => f.path === needed)) throw new Error(`"${SECTION}" in ${README} gives no ${needed}`);
+  }
+
+  return {
+    create: create.body,
+    project,
+    tarball,
+    files,
+    run: run.body.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")),
+  };
+}
