@@ -377,7 +377,9 @@ export class ParallelNetworkProvider extends EventEmitter {
     const from = Chain.engineAddress(call.from);
     const nonce = ((context.state.read(infoKey(from)) as AccountInfo | null) ?? EMPTY_ACCOUNT).nonce;
     const tx = createTx(
-      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce },
+      // GASPRICE as on Hardhat's network: the price the call names (a legacy gas price, or the priority
+      // fee capped by the fee cap over a zero base fee), else 0.
+      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, nonce, ...callFees(call) },
       { common: this.txCommon(), freeze: false },
     );
     withSender(tx, call.from);
@@ -1079,6 +1081,14 @@ interface CallRequest {
   gasPrice?: bigint;
   maxFeePerGas?: bigint;
   maxPriorityFeePerGas?: bigint;
+}
+
+/** The fee fields of a call's transaction, over a block whose base fee is 0. */
+function callFees(call: CallRequest): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  if (call.gasPrice !== undefined && call.maxFeePerGas === undefined) return { maxFeePerGas: call.gasPrice, maxPriorityFeePerGas: call.gasPrice };
+  const maxFeePerGas = call.maxFeePerGas ?? 0n;
+  const tip = call.maxPriorityFeePerGas ?? 0n;
+  return { maxFeePerGas, maxPriorityFeePerGas: tip < maxFeePerGas ? tip : maxFeePerGas };
 }
 
 /** Seconds since the epoch, now. */

@@ -92,6 +92,12 @@ describe("parallel network: the block context of calls, as on Hardhat's network"
         beforeDeployment: await env("0x0"),
         beyondLatest: await env("0x99"),
       };
+      // A call that names a fee: BASEFEE and GASPRICE as Hardhat's network sets them then.
+      const { iface } = contract("BlockContextProbe");
+      for (const [label, fees] of Object.entries({ gasPrice: { gasPrice: "0x3b9aca00" }, eip1559: { maxFeePerGas: "0x77359400", maxPriorityFeePerGas: "0x5" } })) {
+        const raw = await net.rpc("eth_call", { from, to: probe, data: iface.encodeFunctionData("env"), ...fees }, "latest");
+        out[`priced ${label}`] = typeof raw === "string" ? iface.decodeFunctionResult("env", raw).toArray().map(String) : raw;
+      }
       // A transaction waiting in the mempool: the pending block holds it.
       await net.call("evm_setAutomine", false);
       await send(net, from, "BlockContextProbe", probe, "touch", []);
