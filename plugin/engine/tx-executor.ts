@@ -38,10 +38,15 @@ export type BlockHashes = Map<bigint, Uint8Array>;
 
 export class MissingBlockHashError extends Error {}
 
-export function blockchainFor(hashes: BlockHashes) {
+/** What BLOCKHASH reads: the hashes of the block being executed, replaceable for the next block. */
+export interface BlockHashSource {
+  hashes: BlockHashes;
+}
+
+export function blockchainFor(source: BlockHashSource) {
   return {
     async getBlock(n: number | bigint) {
-      const hash = hashes.get(BigInt(n));
+      const hash = source.hashes.get(BigInt(n));
       if (hash === undefined) {
         throw new MissingBlockHashError(`BLOCKHASH needs the hash of block ${n}, which was not provided (pass it in the block hashes)`);
       }
@@ -63,6 +68,7 @@ export class TxExecutor {
     readonly vm: VM,
     readonly state: TxStateManager,
     private readonly rules: ExecutionRules,
+    private readonly blockHashes: BlockHashSource,
   ) {
     // The fee phase starts when the top-level message returns (tx-state.ts).
     vm.evm.events!.on("beforeMessage", (message: { to?: { bytes: Uint8Array }; data: Uint8Array }) => {
@@ -78,15 +84,25 @@ export class TxExecutor {
     await keccakReady;
     const state = new TxStateManager();
     const unlimited = rules.allowUnlimitedContractSize === true;
+    const blockHashes = { hashes };
     const vm = await createVM({
       common,
       stateManager: state,
-      blockchain: blockchainFor(hashes) as never,
+      blockchain: blockchainFor(blockHashes) as never,
       evmOpts: { allowUnlimitedContractSize: unlimited, allowUnlimitedInitCodeSize: unlimited },
     });
     installFastEipLookup(vm.common);
     installFastEipLookup(vm.evm.common);
-    return new TxExecutor(vm, state, rules);
+    return new TxExecutor(vm, state, rules, blockHashes);
+  }
+
+  /**
+   * Points BLOCKHASH at another block's hashes, so one executor serves block
+   * after block of the same chain: creating the VM and EVM (opcode and
+   * precompile tables) cost about 1 ms, as much as running a transfer.
+   */
+  useBlockHashes(hashes: BlockHashes): void {
+    this.blockHashes.hashes = hashes;
   }
 
   /**

@@ -23,6 +23,8 @@ import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelBlockInput, ParallelOptions } from "../engine/parallel";
 import type { ExecutionRules } from "../engine/prepare";
 import { executeBlockSequential } from "../engine/sequential";
+import { InvalidBlockError } from "../engine/block-result";
+import { TxExecutor } from "../engine/tx-executor";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
 import { withFastCrypto } from "../engine/crypto";
@@ -239,6 +241,22 @@ export class Chain {
     };
   }
 
+  private callBlockCache?: { key: string; block: Block };
+
+  /**
+   * The block eth_call and eth_estimateGas run in: the pending header at
+   * `timestamp` with a zero base fee (calls pay nothing, so a zero gas price
+   * gets through). Kept while nothing it depends on changes: building a
+   * header costs more than a simple call.
+   */
+  callBlock(timestamp: bigint): Block {
+    const header = this.pendingHeader(timestamp);
+    const randao = this.nextPrevRandao === undefined ? "" : bytesToHex(this.nextPrevRandao);
+    const key = `${bytesToHex(header.parentHash as Uint8Array)}|${timestamp}|${header.gasLimit}|${randao}|${this.options.coinbase}`;
+    if (this.callBlockCache?.key !== key) this.callBlockCache = { key, block: this.assemble({ ...header, baseFeePerGas: 0n }, []) };
+    return this.callBlockCache.block;
+  }
+
   /**
    * Executes `txs` as the next block and appends it. The transactions must
    * be valid in this order (the caller checks nonces, funds and gas); an
@@ -253,7 +271,7 @@ export class Chain {
     const draft = this.assemble(header, txs);
     const input = this.blockInput(draft, senders);
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
-    const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
+    const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await this.executeSequential(input);
     const verified = useParallel && this.options.verify === true;
     // Before anything changes: a block that fails verification leaves the chain as it was.
     const sequentialMs = verified ? await this.verify(input, result) : undefined;
@@ -285,7 +303,7 @@ export class Chain {
    */
   private async verify(input: BlockInput, parallel: BlockResult): Promise<number> {
     const started = performance.now();
-    const sequential = await executeBlockSequential(input);
+    const sequential = await this.executeSequential(input);
     const sequentialMs = performance.now() - started;
     const n = input.block.header.number;
     const txs = input.block.transactions;
@@ -317,7 +335,7 @@ export class Chain {
   async preview(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<PendingBlock> {
     const header = this.pendingHeader(timestamp);
     const draft = this.assemble(header, txs);
-    const result = await executeBlockSequential(this.blockInput(draft, senders));
+    const result = await this.executeSequential(this.blockInput(draft, senders));
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: true });
     const block = this.assemble(
       { ...header, stateRoot, transactionsTrie: transactionsRoot(txs), receiptTrie: result.receiptsRoot, gasUsed: result.gasUsed, logsBloom: result.logsBloom, requestsHash: result.requestsHash },
@@ -325,6 +343,22 @@ export class Chain {
     );
     const mined: MinedBlock = { block, hash: bytesToHex(block.hash()), receipts: result.receipts, result, position: this.journal.position };
     return { mined, state: new PendingState(this.state, result.diff) };
+  }
+
+  /** An executor for sequential blocks, kept between them; lent to one execution at a time. */
+  private spareExecutor?: TxExecutor;
+
+  /** Runs a block on the sequential executor, reusing the chain's TxExecutor (see TxExecutor.useBlockHashes). */
+  private async executeSequential(input: BlockInput): Promise<BlockResult> {
+    const executor = this.spareExecutor ?? (await TxExecutor.create(this.options.common, new Map(), this.options.rules));
+    this.spareExecutor = undefined;
+    const result = await executeBlockSequential(input, executor).catch((e: unknown) => {
+      // A block the caller must change (a transaction that does not fit or is invalid) leaves the executor as usable as a failed transaction does; anything else retires it.
+      if (e instanceof InvalidBlockError) this.spareExecutor ??= executor;
+      throw e;
+    });
+    this.spareExecutor ??= executor;
+    return result;
   }
 
   /** The engine's input for a block on the head state; `senders` are taken as given (see mine). */

@@ -325,9 +325,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
     const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, new Map(), this.options.rules));
-    const header = this.chain.pendingHeader(this.peekTimestamp());
-    // Calls pay nothing: a zero base fee lets a zero gas price through.
-    const block = createBlock({ header: { ...header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
+    const block = this.chain.callBlock(this.peekTimestamp());
     const tx = createTx(
       { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n, nonce: this.pendingNonce(call.from) },
       { common: this.txCommon(), freeze: false },
@@ -662,7 +660,12 @@ export class ParallelNetworkProvider extends EventEmitter {
               },
               txOptions,
             );
-      if (key !== undefined) return this.submit(unsigned.sign(key));
+      if (key !== undefined) {
+        const signed = unsigned.sign(key);
+        // Signed here with the sender's own key: recovering the sender again cost a tenth of an automined send.
+        this.senders.set(signed, r.from);
+        return this.submit(signed);
+      }
       const placeholder = withSender(unsigned.addSignature(0n, BigInt(r.from), 1n, true), r.from);
       return this.submit(placeholder);
     },
