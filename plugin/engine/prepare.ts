@@ -48,6 +48,12 @@ export interface ExecutionRules {
    * applied), as on Hardhat's network, where tests impersonate contracts.
    */
   allowSendersWithCode?: boolean;
+  /**
+   * No EIP-4788 beacon-root or EIP-2935 block-hash writes before a block's
+   * transactions, as on Hardhat's network: EDR (0.3.8) makes neither, even
+   * with the system contracts' code in place, so their storage stays empty.
+   */
+  skipSystemCalls?: boolean;
 }
 
 /**

@@ -50,8 +50,9 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     automine: config.mining.auto,
     intervalMining: config.mining.interval,
     mempoolOrder: config.mining.mempool.order === "fifo" ? "fifo" : "priority",
-    // Hardhat's network does not apply EIP-3607: tests impersonate contracts and send from them.
-    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize, allowSendersWithCode: true },
+    // Hardhat's network does not apply EIP-3607 (tests impersonate contracts and send from them), and makes no
+    // EIP-4788/EIP-2935 system calls (the beacon-roots and history contracts' storage stays empty there).
+    rules: { allowUnlimitedContractSize: config.allowUnlimitedContractSize, allowSendersWithCode: true, skipSystemCalls: true },
     allowBlocksWithSameTimestamp: config.allowBlocksWithSameTimestamp,
     throwOnTransactionFailures: config.throwOnTransactionFailures,
     throwOnCallFailures: config.throwOnCallFailures,

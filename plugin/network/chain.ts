@@ -367,6 +367,17 @@ export class Chain {
     return { block, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, rules: this.options.rules, computeStateRoot: false };
   }
 
+  /**
+   * What keeping the state root's tries and the worker threads' state
+   * replicas current has cost so far: full rebuilds and full copies, against
+   * catch-ups from the diffs in between (blocks, direct edits, evm_revert).
+   */
+  stateUpkeep(): { rootRebuilds: number; rootCatchUps: number; workerSnapshots: number; workerDiffs: number } {
+    const roots = stateRootComputerFor(this.state).stats;
+    const shipping = this.executor?.stateShipping ?? { snapshots: 0, diffs: 0 };
+    return { rootRebuilds: roots.rebuilds, rootCatchUps: roots.catchUps, workerSnapshots: shipping.snapshots, workerDiffs: shipping.diffs };
+  }
+
   /** Replaces the worker pool with one of `workers` threads (the old one is closed; the next parallel block starts the new one). */
   async setWorkers(workers: number): Promise<void> {
     await this.executor?.close();
@@ -383,6 +394,8 @@ export class Chain {
   private emptyBlock?: { receiptsRoot: Uint8Array; logsBloom: Uint8Array; requestsHash?: Uint8Array };
 
   private hasSystemContracts(): boolean {
+    // Without system calls (Hardhat's network makes none), their code changes nothing an empty block does.
+    if (this.options.rules?.skipSystemCalls === true) return false;
     return SYSTEM_CONTRACTS.some((addr) => (this.state.info(addr)?.codeHash ?? EMPTY_CODE_HASH) !== EMPTY_CODE_HASH);
   }
 
