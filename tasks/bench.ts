@@ -25,14 +25,18 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   if (!Number.isInteger(args.repeats) || args.repeats < 1 || args.repeats > 50) {
     throw pluginError(`--repeats must be an integer from 1 to 50, got ${args.repeats}.`);
   }
-  const workloads = parseWorkloads(args.workload);
-  const largestBlock = Math.max(...workloads.map((w) => args.txs ?? defaultTxs(w)));
+  // --vs-hardhat also knows "ordinary": a test suite's one-transaction blocks (plugin/bench/ordinary-tests.ts).
+  const names = args.workload.split(",").map((s) => s.trim());
+  const ordinary = args.vsHardhat && (args.workload === "default" || names.includes(ORDINARY));
+  const rest = names.filter((n) => n !== ORDINARY).join(",");
+  const workloads = args.vsHardhat && rest === "" ? [] : parseWorkloads(args.vsHardhat ? rest : args.workload);
+  const largestBlock = Math.max(0, ...workloads.map((w) => args.txs ?? defaultTxs(w)));
   if (!Number.isInteger(args.accounts) || args.accounts < 2 * largestBlock) {
     throw pluginError(`--accounts must be an integer of at least twice the block size (${2 * largestBlock}) so every transaction has its own sender and a distinct counterparty, got ${args.accounts}.`);
   }
 
   const artifacts = await bundledArtifacts(hre);
-  if (args.vsHardhat) return networkBenchAction(args, hre, workloads, artifacts);
+  if (args.vsHardhat) return networkBenchAction(args, hre, workloads, artifacts, ordinary);
   const report = await runBench({
     txs: args.txs,
     accounts: args.accounts,
@@ -73,21 +77,31 @@ async function bundledArtifacts(hre: HardhatRuntimeEnvironment): Promise<Artifac
 }
 
 /** `parallel-bench --vs-hardhat`: the parallel network against Hardhat's, as a Hardhat user sees them. */
-async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment, asked: BenchWorkload[], artifacts: ArtifactReader): Promise<NetworkBenchReport> {
+async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment, asked: BenchWorkload[], artifacts: ArtifactReader, ordinary: boolean): Promise<NetworkBenchReport> {
   const presets = (args.workload === "default" ? [...PRESET_NAMES] : asked.filter((w) => (PRESET_NAMES as readonly string[]).includes(w))) as PresetName[];
-  if (presets.length === 0) throw pluginError(`--vs-hardhat compares DeFi presets (${PRESET_NAMES.join(", ")}); --workload named none of them.`);
+  if (presets.length === 0 && !ordinary) {
+    throw pluginError(`--vs-hardhat compares "${ORDINARY}" (a test suite's requests) and the DeFi presets (${PRESET_NAMES.join(", ")}); --workload named none of them.`);
+  }
   const workers = parseWorkerList(args.workers, "--workers");
   const txs = args.txs ?? 1000;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { createProvider } = require("hardhat/internal/core/providers/construction");
+  const { applyProviderWrappers, createProvider } = require("hardhat/internal/core/providers/construction");
   const { createParallelNetwork } = await import("../plugin/hardhat/network-factory");
+  const parallelNetwork = () => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, hre.artifacts);
   const report = await runNetworkBench({
     workloads: presets,
     txs,
     accounts: args.accounts,
     artifacts,
     hardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
-    parallelNetwork: () => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, hre.artifacts),
+    parallelNetwork,
+    // createProvider wraps Hardhat's network already; the plugin wraps its own network the same way (plugin/hardhat/network.ts).
+    userHardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
+    userParallelNetwork: async () => {
+      const network = await parallelNetwork();
+      return Object.assign(applyProviderWrappers(network, hre.network.config, []), { close: () => network.close() });
+    },
+    ordinaryTests: ordinary ? ORDINARY_TESTS : 0,
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
   });
   const rows = report.rows.map((r) => [
@@ -101,13 +115,23 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     r.verified ? "yes" : "NO",
   ]);
   console.log(`machine: ${os.availableParallelism()} cores, Node ${process.version}; parallel network with ${Math.max(...workers)} workers; one run per preset, fresh networks`);
-  console.log(table([["Workload", "Txs", "Hardhat evm_mine ms", "Parallel evm_mine ms", "Speedup", "Mode", "Send ms (hardhat/parallel)", "Same receipts"], ...rows]).join("\n"));
+  const o = report.ordinary;
+  if (o !== undefined) {
+    console.log(
+      `\nOrdinary tests (${o.tests} tests, ${o.transactions} automined transactions, ${o.requests} requests): Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms, ratio ${fmt(o.ratio, 2)}x; same outcomes: ${o.verified ? "yes" : "NO"}`,
+    );
+  }
+  if (rows.length > 0) console.log(table([["Workload", "Txs", "Hardhat evm_mine ms", "Parallel evm_mine ms", "Speedup", "Mode", "Send ms (hardhat/parallel)", "Same receipts"], ...rows]).join("\n"));
   console.log(`\nJSON-RPC: one eth_call takes ${fmt(report.rpc.hardhatMicros)} us on Hardhat's network and ${fmt(report.rpc.parallelMicros)} us on the parallel network (mean of ${report.rpc.calls}).`);
   console.log("Speedup < 1.00x: the parallel network is slower than Hardhat's (EDR runs the EVM in Rust; the engine runs @ethereumjs in JavaScript).");
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify({ schemaVersion: 1, kind: "network", ...report }, null, 2) + "\n");
-  if (report.rows.some((r) => !r.verified)) throw pluginError("some blocks gave different receipts on the two networks — this is a bug, please report it.");
+  if (report.rows.some((r) => !r.verified) || o?.verified === false) throw pluginError("some blocks gave different receipts on the two networks — this is a bug, please report it.");
   return report;
 }
+
+/** The --vs-hardhat workload of a test suite's requests, and its number of tests. */
+const ORDINARY = "ordinary";
+const ORDINARY_TESTS = 100;
 
 /** `--workload`: "default", "all", or a comma-separated list of workload names. */
 export function parseWorkloads(arg: string): BenchWorkload[] {

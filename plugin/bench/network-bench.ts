@@ -5,10 +5,13 @@
  * the JSON-RPC overhead of a simple request on each. Only the evm_mine call
  * is timed for blocks (sending the transactions is reported apart), and both
  * networks must produce the same receipts (status and gas per transaction).
+ * Before them, the "ordinary tests" workload (ordinary-tests.ts): a test
+ * suite's one-transaction blocks, calls and snapshots, timed whole.
  */
 import { performance } from "node:perf_hooks";
 
 import { generateWorkload, mineWorkloadOnProvider } from "../workloads";
+import { runOrdinaryTests } from "./ordinary-tests";
 import type { ArtifactReader, Eip1193Provider, PresetName } from "../workloads";
 
 export interface NetworkBenchRow {
@@ -27,7 +30,21 @@ export interface NetworkBenchRow {
   verified: boolean;
 }
 
+export interface OrdinaryTestsRow {
+  tests: number;
+  requests: number;
+  transactions: number;
+  /** Wall time of the whole workload on each network, ms. */
+  hardhatMs: number;
+  parallelMs: number;
+  /** parallel / hardhat: above 1 the parallel network is slower. */
+  ratio: number;
+  /** Both networks gave the same receipts (status, gas) and call results. */
+  verified: boolean;
+}
+
 export interface NetworkBenchReport {
+  ordinary?: OrdinaryTestsRow;
   rows: NetworkBenchRow[];
   /** Mean time of one eth_call (a value-less call to an account) over `calls` requests, µs. */
   rpc: { calls: number; hardhatMicros: number; parallelMicros: number };
@@ -41,6 +58,11 @@ export interface NetworkBenchOptions {
   /** A fresh Hardhat network (EDR) and a fresh parallel network, per call. */
   hardhatNetwork: () => Promise<Eip1193Provider>;
   parallelNetwork: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>;
+  /** The same two networks behind Hardhat's provider wrappers, as a test suite's hre.network sees them. */
+  userHardhatNetwork: () => Promise<Eip1193Provider>;
+  userParallelNetwork: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>;
+  /** Tests of the ordinary-tests workload (0: skip it). */
+  ordinaryTests: number;
   onProgress?: (message: string) => void;
 }
 
@@ -50,6 +72,32 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   const progress = opts.onProgress ?? (() => {});
   const rows: NetworkBenchRow[] = [];
   let rpc: NetworkBenchReport["rpc"] | undefined;
+  let ordinary: OrdinaryTestsRow | undefined;
+  if (opts.ordinaryTests > 0) {
+    progress(`ordinary tests: ${opts.ordinaryTests} tests on Hardhat's network`);
+    const hardhat = await opts.userHardhatNetwork();
+    const onHardhat = await runOrdinaryTests(hardhat, opts.artifacts, opts.ordinaryTests);
+    progress("ordinary tests: the same on the parallel network");
+    const parallel = await opts.userParallelNetwork();
+    try {
+      const onParallel = await runOrdinaryTests(parallel, opts.artifacts, opts.ordinaryTests);
+      ordinary = {
+        tests: opts.ordinaryTests,
+        requests: onParallel.requests,
+        transactions: onParallel.transactions,
+        hardhatMs: onHardhat.wallMs,
+        parallelMs: onParallel.wallMs,
+        ratio: onParallel.wallMs / onHardhat.wallMs,
+        verified: onHardhat.outcomes.join() === onParallel.outcomes.join(),
+      };
+      progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
+      const [from, to] = (await hardhat.request({ method: "eth_accounts", params: [] })) as string[];
+      const call = { from, to, data: "0x" };
+      rpc = { calls: RPC_CALLS, hardhatMicros: await timeCalls(hardhat, call), parallelMicros: await timeCalls(parallel, call) };
+    } finally {
+      await parallel.close?.();
+    }
+  }
   for (const name of opts.workloads) {
     const w = generateWorkload(name, { txs: opts.txs, accounts: opts.accounts }, opts.artifacts);
     progress(`${name}: mining setup and a ${opts.txs}-tx block on Hardhat's network`);
@@ -82,7 +130,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
       await parallel.close?.();
     }
   }
-  return { rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
+  return { ordinary, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
 }
 
 async function timeCalls(provider: Eip1193Provider, call: { from: string; to: string; data: string }): Promise<number> {

@@ -10,6 +10,7 @@ import type { Common } from "@ethereumjs/common";
 import type { KZG } from "@ethereumjs/util";
 import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
 
+import { withMergedParams } from "./common-params";
 import { keccak256 } from "./hash";
 
 /** The parts of the `secp256k1` addon the project uses (recovery here, signing and keys for workloads). */
@@ -41,9 +42,13 @@ export function nativeEcrecover(msgHash: Uint8Array, v: bigint, r: Uint8Array, s
 
 export const hasNativeEcrecover = nativeRecover !== undefined;
 
-/** A copy of `common` that recovers senders natively (where the addon loaded) and hashes with the engine's keccak. */
+/**
+ * A copy of `common` that recovers senders natively (where the addon loaded),
+ * hashes with the engine's keccak, and merges @ethereumjs's parameter tables
+ * once rather than on every header, transaction and VM (common-params.ts).
+ */
 export function withFastCrypto(common: Common): Common {
-  const copy = common.copy();
+  const copy = withMergedParams(common);
   const crypto = { ...copy.customCrypto };
   if (hasNativeEcrecover) crypto.ecrecover ??= nativeEcrecover;
   crypto.keccak256 ??= keccak256;

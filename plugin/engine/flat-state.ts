@@ -54,8 +54,18 @@ export class FlatState {
   version = 0;
   readonly accounts: Map<string, FlatAccount>;
   readonly code: Map<string, Uint8Array>;
-  /** The diff that produced the current version, for cheap replica updates. */
-  lastDiff: StateDiff | undefined;
+  /**
+   * The diffs that produced the latest versions, oldest first (diffLog[i]
+   * made version logBase + i + 1), so a replica or a state root a few
+   * versions behind catches up from them instead of starting over: a chain
+   * applies one diff per block, per direct edit (hardhat_setBalance) and per
+   * evm_revert. Bounded by diffLogLimit locations and MAX_LOGGED_DIFFS
+   * diffs; a limit of 0 keeps no diff that changes anything (replicas).
+   */
+  private readonly diffLog: StateDiff[] = [];
+  private logBase = 0;
+  private logSize = 0;
+  diffLogLimit = 200_000;
 
   constructor(accounts = new Map<string, FlatAccount>(), code = new Map<string, Uint8Array>(), id?: string) {
     this.id = id ?? `${process.pid}-${nextStateId++}-${Date.now()}`;
@@ -66,6 +76,7 @@ export class FlatState {
   static fromSnapshot(s: FlatStateSnapshot): FlatState {
     const state = new FlatState(s.accounts, s.code, s.id);
     state.version = s.version;
+    state.logBase = s.version;
     return state;
   }
 
@@ -164,6 +175,29 @@ export class FlatState {
       }
     }
     this.version++;
-    this.lastDiff = diff;
+    this.remember(diff);
   }
+
+  private remember(diff: StateDiff): void {
+    this.diffLog.push(diff);
+    this.logSize += diffSize(diff);
+    while (this.diffLog.length > 0 && (this.logSize > this.diffLogLimit || this.diffLog.length > MAX_LOGGED_DIFFS)) {
+      this.logSize -= diffSize(this.diffLog.shift()!);
+      this.logBase++;
+    }
+    if (this.diffLog.length === 0) this.logBase = this.version;
+  }
+
+  /** The diffs that lead from `version` of this state to the current one, in order; undefined when they are no longer kept. */
+  diffsSince(version: number): StateDiff[] | undefined {
+    if (version > this.version || version < this.logBase) return undefined;
+    return this.diffLog.slice(version - this.logBase);
+  }
+}
+
+/** At most this many diffs are kept, however small (empty ones too). */
+const MAX_LOGGED_DIFFS = 4096;
+
+function diffSize(diff: StateDiff): number {
+  return diff.entries.size + diff.wiped.size + diff.code.size;
 }

@@ -87,8 +87,17 @@ const PARANOID = process.env.HARDHAT_PARALLEL_PARANOID === "1";
 /** Tasks queued per worker thread: the calling thread tops queues up only between its own executions, so a queue must outlast one of them (with 2 queued, the worker idled about a fifth of the block). */
 const PIPELINE = 4;
 
+/** What the executor sent worker threads to bring their state replicas up to date. */
+export interface StateShipping {
+  /** Full copies of the state. */
+  snapshots: number;
+  /** Diffs (a block's, an edit's, a revert's) sent instead. */
+  diffs: number;
+}
+
 export class ParallelExecutor {
   private readonly pool: Piscina | undefined;
+  readonly stateShipping: StateShipping = { snapshots: 0, diffs: 0 };
   readonly workers: number;
   private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt" | "crashMode">> & Pick<ParallelOptions, "jitter" | "crashAt" | "crashMode">;
 
@@ -153,7 +162,7 @@ export class ParallelExecutor {
     const n = block.transactions.length;
     const executor = await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules);
     const overlay = new BlockOverlay(input.preState);
-    await runPrePhase(executor, block, overlay);
+    await runPrePhase(executor, block, overlay, input.rules);
     const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
 
     const stats = emptyStats("parallel", this.workers);
@@ -184,6 +193,7 @@ export class ParallelExecutor {
       input.preState,
       (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
       (tx, key) => txs.setSenderPublicKey(tx, key),
+      this.stateShipping,
     );
     stats.executionMs = performance.now() - execStart;
     stats.reexecutions = stats.txs.reduce((sum, t) => sum + t.incarnations, 0) - n;
@@ -308,7 +318,14 @@ class BlockRun {
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
-  execute(startSession: StartSession, threads: number, preState: FlatState, runLocally: RunLocally, acceptSenderKey: AcceptSenderKey): Promise<Executed[]> {
+  execute(
+    startSession: StartSession,
+    threads: number,
+    preState: FlatState,
+    runLocally: RunLocally,
+    acceptSenderKey: AcceptSenderKey,
+    stateShipping: StateShipping,
+  ): Promise<Executed[]> {
     return new Promise<Executed[]>((resolve, reject) => {
       // In-order mode leaves the worker threads idle: they recover the senders
       // of the txs the calling thread will run next, in order, so that work is
@@ -404,13 +421,12 @@ class BlockRun {
           if (settled) return;
           try {
             if (m.type === "hello") {
-              const same = m.stateId === preState.id;
+              // A replica of this state some versions behind gets the diffs in between (blocks, edits, reverts); any other, a full copy.
+              const diffs = m.stateId === preState.id ? preState.diffsSince(m.stateVersion) : undefined;
               const reply: ToWorker =
-                same && m.stateVersion === preState.version
-                  ? { type: "state" }
-                  : same && m.stateVersion === preState.version - 1 && preState.lastDiff !== undefined
-                    ? { type: "state", diff: preState.lastDiff }
-                    : { type: "state", snapshot: preState.snapshot() };
+                diffs === undefined ? { type: "state", snapshot: preState.snapshot() } : diffs.length === 0 ? { type: "state" } : { type: "state", diffs };
+              if (diffs === undefined) stateShipping.snapshots++;
+              else stateShipping.diffs += diffs.length;
               channel.port1.postMessage(reply);
               return;
             }

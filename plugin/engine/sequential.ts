@@ -18,13 +18,19 @@ import { TxExecutor } from "./tx-executor";
 import type { Read, TxReceiptData, TxWriteSet } from "./types";
 import { finishBlock } from "./finish";
 
-export async function executeBlockSequential(input: BlockInput): Promise<BlockResult> {
+/**
+ * `reuse`: an executor made by TxExecutor.create for the same chain (Common
+ * and rules) that no other execution is using now; the block's hashes replace
+ * the ones it had. Without it, the block gets an executor of its own.
+ */
+export async function executeBlockSequential(input: BlockInput, reuse?: TxExecutor): Promise<BlockResult> {
   const started = performance.now();
   const { block, common, txs } = prepareBlock(input);
-  const executor = await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules);
+  const executor = reuse ?? (await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules));
+  reuse?.useBlockHashes(input.blockHashes ?? new Map());
   const overlay = new BlockOverlay(input.preState);
   const stats = emptyStats("sequential", 1);
-  await runPrePhase(executor, block, overlay);
+  await runPrePhase(executor, block, overlay, input.rules);
 
   const receipts: TxReceiptData[] = [];
   const reads: Read[][] = [];

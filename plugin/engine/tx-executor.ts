@@ -62,11 +62,16 @@ function stackTop(e: Error): string {
   return frames.length > 0 ? ` (${frames.join("; ")})` : "";
 }
 
-export function blockchainFor(hashes: BlockHashes | BlockHashLookup) {
-  const lookup: BlockHashLookup = typeof hashes === "function" ? hashes : (n) => hashes.get(n);
+/** What BLOCKHASH reads: the hashes of the block being executed, replaceable for the next block. */
+export interface BlockHashSource {
+  hashes: BlockHashes | BlockHashLookup;
+}
+
+export function blockchainFor(source: BlockHashSource) {
   return {
     async getBlock(n: number | bigint) {
-      const hash = lookup(BigInt(n));
+      const { hashes } = source;
+      const hash = typeof hashes === "function" ? hashes(BigInt(n)) : hashes.get(BigInt(n));
       if (hash === undefined) {
         throw new MissingBlockHashError(`BLOCKHASH needs the hash of block ${n}, which was not provided (pass it in the block hashes)`);
       }
@@ -88,6 +93,7 @@ export class TxExecutor {
     readonly vm: VM,
     readonly state: TxStateManager,
     readonly rules: ExecutionRules,
+    private readonly blockHashes: BlockHashSource,
   ) {
     // The fee phase starts when the top-level message returns (tx-state.ts).
     vm.evm.events!.on("beforeMessage", (message: { to?: { bytes: Uint8Array }; data: Uint8Array }) => {
@@ -104,10 +110,11 @@ export class TxExecutor {
     const state = new TxStateManager();
     const unlimited = rules.allowUnlimitedContractSize === true;
     const rip7212 = rules.rip7212P256Verify === true && !common.isActivatedEIP(7951);
+    const blockHashes: BlockHashSource = { hashes };
     const vm = await createVM({
       common,
       stateManager: state,
-      blockchain: blockchainFor(hashes) as never,
+      blockchain: blockchainFor(blockHashes) as never,
       evmOpts: {
         allowUnlimitedContractSize: unlimited,
         allowUnlimitedInitCodeSize: unlimited,
@@ -117,7 +124,16 @@ export class TxExecutor {
     });
     installFastEipLookup(vm.common);
     installFastEipLookup(vm.evm.common);
-    return new TxExecutor(vm, state, rules);
+    return new TxExecutor(vm, state, rules, blockHashes);
+  }
+
+  /**
+   * Points BLOCKHASH at another block's hashes, so one executor serves block
+   * after block of the same chain: creating the VM and EVM (opcode and
+   * precompile tables) cost about 1 ms, as much as running a transfer.
+   */
+  useBlockHashes(hashes: BlockHashes): void {
+    this.blockHashes.hashes = hashes;
   }
 
   /**

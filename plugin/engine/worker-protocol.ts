@@ -41,7 +41,8 @@ export interface SessionConfig {
 }
 
 export type ToWorker =
-  | { type: "state"; snapshot?: FlatStateSnapshot; diff?: StateDiffMessage }
+  /** The worker's replica is current (neither field), or is replaced (snapshot), or catches up (diffs, in order). */
+  | { type: "state"; snapshot?: FlatStateSnapshot; diffs?: StateDiffMessage[] }
   | { type: "exec"; tx: TxIndex; incarnation: Incarnation; updates: MVUpdate[] }
   /** Memory updates to apply to the mirror (sent between tasks, since workers claim first executions themselves). */
   | { type: "updates"; updates: MVUpdate[] }

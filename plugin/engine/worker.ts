@@ -68,12 +68,16 @@ export default async function session(config: SessionConfig): Promise<number> {
   send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
   const stateMsg = await nextMessage();
   if (stateMsg.type !== "state") throw new Error(`bug: worker expected state, got ${stateMsg.type}`);
-  if (stateMsg.snapshot !== undefined) replica = FlatState.fromSnapshot(stateMsg.snapshot);
-  else if (stateMsg.diff !== undefined) {
+  if (stateMsg.snapshot !== undefined) {
+    replica = FlatState.fromSnapshot(stateMsg.snapshot);
+    // The coordinator keeps the history; a replica only ever moves forward.
+    replica.diffLogLimit = 0;
+  }
+  for (const message of stateMsg.diffs ?? []) {
     const diff = new StateDiff();
-    for (const [k, v] of stateMsg.diff.entries) diff.entries.set(k, v);
-    for (const a of stateMsg.diff.wiped) diff.wiped.add(a);
-    for (const [h, c] of stateMsg.diff.code) diff.code.set(h, c);
+    for (const [k, v] of message.entries) diff.entries.set(k, v);
+    for (const a of message.wiped) diff.wiped.add(a);
+    for (const [h, c] of message.code) diff.code.set(h, c);
     replica!.applyDiff(diff);
   }
   const state = replica!;

@@ -24,6 +24,8 @@ import { ParallelExecutor } from "../engine/parallel";
 import type { ParallelBlockInput, ParallelOptions } from "../engine/parallel";
 import type { ExecutionRules } from "../engine/prepare";
 import { executeBlockSequential } from "../engine/sequential";
+import { InvalidBlockError } from "../engine/block-result";
+import { TxExecutor } from "../engine/tx-executor";
 import type { BlockHashes } from "../engine/tx-executor";
 import { StateJournal } from "./journal";
 import { BEACON_ROOT_SEED, HashSequence, MIX_HASH_SEED } from "./hash-sequence";
@@ -260,6 +262,43 @@ export class Chain {
     };
   }
 
+  private callBlockCache?: { key: string; block: Block };
+
+  /**
+   * The block eth_call and eth_estimateGas run in, as on Hardhat's network:
+   * for "pending", the next block's header at `timestamp`; for a block
+   * number, that block's own header (number, timestamp, coinbase,
+   * PREVRANDAO, gas limit, blob gas). Either with a zero base fee (calls pay
+   * nothing, so a zero gas price gets through, and BASEFEE reads 0 as on
+   * Hardhat's network). Kept while nothing it depends on changes: building a
+   * header costs more than a simple call.
+   */
+  callBlock(at: number | "pending", timestamp: bigint): Block {
+    const key =
+      at === "pending"
+        ? `pending|${this.hashOf(this.heightValue).join()}|${timestamp}|${this.options.blockGasLimit}|${this.mixHashes.peek().join()}|${this.options.coinbase}`
+        : `${at}|${this.blockByNumber(at)!.hash}`;
+    if (this.callBlockCache?.key === key) return this.callBlockCache.block;
+    let header: HeaderData;
+    if (at === "pending") header = this.pendingHeader(timestamp);
+    else {
+      const h = this.blockByNumber(at)!.block.header;
+      header = {
+        parentHash: h.parentHash,
+        number: h.number,
+        timestamp: h.timestamp,
+        gasLimit: h.gasLimit,
+        coinbase: h.coinbase,
+        mixHash: h.mixHash,
+        excessBlobGas: h.excessBlobGas,
+        blobGasUsed: h.blobGasUsed,
+        parentBeaconBlockRoot: h.parentBeaconBlockRoot,
+      };
+    }
+    this.callBlockCache = { key, block: this.assemble({ ...header, baseFeePerGas: 0n }, []) };
+    return this.callBlockCache.block;
+  }
+
   /**
    * Executes `txs` as the next block and appends it. The transactions must
    * be valid in this order (the caller checks nonces, funds and gas); an
@@ -274,7 +313,7 @@ export class Chain {
     const draft = this.assemble(header, txs);
     const input = this.blockInput(draft, senders);
     const useParallel = this.options.parallel.enabled && txs.length >= (this.options.parallel.minTxsForParallel ?? 8);
-    const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await executeBlockSequential(input);
+    const result = useParallel ? await this.parallelExecutor().executeBlock(input) : await this.executeSequential(input);
     const verified = useParallel && this.options.verify === true;
     // Before anything changes: a block that fails verification leaves the chain as it was.
     const sequentialMs = verified ? await this.verify(input, result) : undefined;
@@ -306,7 +345,7 @@ export class Chain {
    */
   private async verify(input: BlockInput, parallel: BlockResult): Promise<number> {
     const started = performance.now();
-    const sequential = await executeBlockSequential(input);
+    const sequential = await this.executeSequential(input);
     const sequentialMs = performance.now() - started;
     let difference = firstDifference(parallel, sequential, { preState: this.state });
     if (difference === undefined) {
@@ -330,7 +369,7 @@ export class Chain {
   async preview(txs: TypedTransaction[], timestamp: bigint, senders?: string[]): Promise<PendingBlock> {
     const header = this.pendingHeader(timestamp);
     const draft = this.assemble(header, txs);
-    const result = await executeBlockSequential(this.blockInput(draft, senders));
+    const result = await this.executeSequential(this.blockInput(draft, senders));
     const stateRoot = await stateRootComputerFor(this.state).compute(this.state, result.diff, { dryRun: true });
     const block = this.assemble(
       { ...header, stateRoot, transactionsTrie: transactionsRoot(txs), receiptTrie: result.receiptsRoot, gasUsed: result.gasUsed, logsBloom: result.logsBloom, requestsHash: result.requestsHash },
@@ -340,10 +379,37 @@ export class Chain {
     return { mined, state: new PendingState(this.state, result.diff) };
   }
 
+  /** An executor for sequential blocks, kept between them; lent to one execution at a time. */
+  private spareExecutor?: TxExecutor;
+
+  /** Runs a block on the sequential executor, reusing the chain's TxExecutor (see TxExecutor.useBlockHashes). */
+  private async executeSequential(input: BlockInput): Promise<BlockResult> {
+    const executor = this.spareExecutor ?? (await TxExecutor.create(this.options.common, new Map(), this.options.rules));
+    this.spareExecutor = undefined;
+    const result = await executeBlockSequential(input, executor).catch((e: unknown) => {
+      // A block the caller must change (a transaction that does not fit or is invalid) leaves the executor as usable as a failed transaction does; anything else retires it.
+      if (e instanceof InvalidBlockError) this.spareExecutor ??= executor;
+      throw e;
+    });
+    this.spareExecutor ??= executor;
+    return result;
+  }
+
   /** The engine's input for a block on the head state; `senders` are taken as given (see mine). */
   private blockInput(block: Block, senders: string[] | undefined): ParallelBlockInput {
     const knownSenders = senders === undefined ? undefined : new Map(senders.map((s, i) => [i, s]));
     return { block, preState: this.state, blockHashes: this.recentHashes(), senders, knownSenders, rules: this.options.rules, computeStateRoot: false };
+  }
+
+  /**
+   * What keeping the state root's tries and the worker threads' state
+   * replicas current has cost so far: full rebuilds and full copies, against
+   * catch-ups from the diffs in between (blocks, direct edits, evm_revert).
+   */
+  stateUpkeep(): { rootRebuilds: number; rootCatchUps: number; workerSnapshots: number; workerDiffs: number } {
+    const roots = stateRootComputerFor(this.state).stats;
+    const shipping = this.executor?.stateShipping ?? { snapshots: 0, diffs: 0 };
+    return { rootRebuilds: roots.rebuilds, rootCatchUps: roots.catchUps, workerSnapshots: shipping.snapshots, workerDiffs: shipping.diffs };
   }
 
   /** Replaces the worker pool with one of `workers` threads (the old one is closed; the next parallel block starts the new one). */

@@ -61,13 +61,13 @@ export class StateJournal {
   /** Undoes every change made after `position`. */
   revertTo(position: number): void {
     if (position > this.records.length) throw new Error(`bug: revert to history position ${position} beyond ${this.records.length}`);
+    // One diff for the whole revert: newest record first, so each location ends with the value it had at `position`.
+    // (A diff per record would make the state root and the worker replicas catch up on each of them.)
+    const undo = new StateDiff();
     while (this.records.length > position) {
-      const { before } = this.records.pop()!;
-      if (before.size === 0) continue;
-      const undo = new StateDiff();
-      for (const [key, value] of before) undo.entries.set(key, value);
-      this.state.applyDiff(undo);
+      for (const [key, value] of this.records.pop()!.before) undo.entries.set(key, value);
     }
+    if (undo.entries.size > 0) this.state.applyDiff(undo);
   }
 
   /** Value of `key` when the history stood at `position`. */

@@ -8,8 +8,7 @@
  * Filters and subscriptions follow Hardhat's (filters.ts); the "pending"
  * block tag reads the block the mempool would make now (Chain.preview).
  */
-import { createBlock } from "@ethereumjs/block";
-import type { HeaderData } from "@ethereumjs/block";
+import type { Block } from "@ethereumjs/block";
 import { EventEmitter } from "node:events";
 import { createTx, createTxFromRLP } from "@ethereumjs/tx";
 import type { TypedTransaction } from "@ethereumjs/tx";
@@ -345,23 +344,10 @@ export class ParallelNetworkProvider extends EventEmitter {
   private async callContext(tag: unknown): Promise<CallContext> {
     if (tag === "pending") {
       const state = this.mempool.length > 0 ? (await this.pendingBlock()).state : this.chain.state;
-      return { header: this.chain.pendingHeader(this.peekTimestamp()), state };
+      return { block: this.chain.callBlock("pending", this.peekTimestamp()), state };
     }
     const n = this.blockNumberOf(tag ?? "latest");
-    const h = this.chain.blockByNumber(n)!.block.header;
-    const header: HeaderData = {
-      parentHash: h.parentHash,
-      number: h.number,
-      timestamp: h.timestamp,
-      gasLimit: h.gasLimit,
-      baseFeePerGas: h.baseFeePerGas,
-      coinbase: h.coinbase,
-      mixHash: h.mixHash,
-      excessBlobGas: h.excessBlobGas,
-      blobGasUsed: h.blobGasUsed,
-      parentBeaconBlockRoot: h.parentBeaconBlockRoot,
-    };
-    return { header, state: this.chain.stateAt(n) };
+    return { block: this.chain.callBlock(n, 0n), state: this.chain.stateAt(n) };
   }
 
   /** BLOCKHASH inside calls: any block of the chain (the EVM keeps to the 256 below the call's block). */
@@ -372,8 +358,6 @@ export class ParallelNetworkProvider extends EventEmitter {
     // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
     const gasLimit = this.chain.common.isActivatedEIP(7825) && requestedGas > MAX_TX_GAS ? MAX_TX_GAS : requestedGas;
     const executor = await (this.callExecutor ??= TxExecutor.create(this.chain.common, this.callBlockHashes, this.options.rules));
-    // Calls pay nothing: a zero base fee lets a zero gas price through (and BASEFEE reads 0, as on Hardhat's network).
-    const block = createBlock({ header: { ...context.header, baseFeePerGas: 0n } }, { common: this.chain.common, setHardfork: false });
     const from = Chain.engineAddress(call.from);
     const nonce = ((context.state.read(infoKey(from)) as AccountInfo | null) ?? EMPTY_ACCOUNT).nonce;
     const tx = createTx(
@@ -384,7 +368,7 @@ export class ParallelNetworkProvider extends EventEmitter {
     );
     withSender(tx, call.from);
     const overlay = new BlockOverlay(context.state);
-    const outcome = await executor.run(block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
+    const outcome = await executor.run(context.block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
   }
@@ -722,7 +706,12 @@ export class ParallelNetworkProvider extends EventEmitter {
               },
               txOptions,
             );
-      if (key !== undefined) return this.submit(unsigned.sign(key));
+      if (key !== undefined) {
+        const signed = unsigned.sign(key);
+        // Signed here with the sender's own key: recovering the sender again cost a tenth of an automined send.
+        this.senders.set(signed, r.from);
+        return this.submit(signed);
+      }
       const placeholder = withSender(unsigned.addSignature(0n, BigInt(r.from), 1n, true), r.from);
       return this.submit(placeholder);
     },
@@ -1065,9 +1054,9 @@ export class ParallelNetworkProvider extends EventEmitter {
   }
 }
 
-/** Where a call runs: its block's header fields and the state it reads. */
+/** Where a call runs: its block (header fields, zero base fee) and the state it reads. */
 interface CallContext {
-  header: HeaderData;
+  block: Block;
   state: FlatState;
 }
 
