@@ -121,6 +121,12 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
       `\nOrdinary tests (${o.tests} tests, ${o.transactions} automined transactions, ${o.requests} requests): Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms, ratio ${fmt(o.ratio, 2)}x; same outcomes: ${o.verified ? "yes" : "NO"}`,
     );
   }
+  if (report.startup !== undefined) {
+    const artifacts = (await hre.artifacts.getAllFullyQualifiedNames()).length;
+    console.log(
+      `Startup (network created behind Hardhat's wrappers, first request answered; ${artifacts} artifacts in this project): Hardhat's network ${fmt(report.startup.hardhatMs)} ms, parallel network ${fmt(report.startup.parallelMs)} ms`,
+    );
+  }
   if (rows.length > 0) console.log(table([["Workload", "Txs", "Hardhat evm_mine ms", "Parallel evm_mine ms", "Speedup", "Mode", "Send ms (hardhat/parallel)", "Same receipts"], ...rows]).join("\n"));
   console.log(`\nJSON-RPC: one eth_call takes ${fmt(report.rpc.hardhatMicros)} us on Hardhat's network and ${fmt(report.rpc.parallelMicros)} us on the parallel network (mean of ${report.rpc.calls}).`);
   console.log("Speedup < 1.00x: the parallel network is slower than Hardhat's (EDR runs the EVM in Rust; the engine runs @ethereumjs in JavaScript).");

@@ -43,8 +43,15 @@ export interface OrdinaryTestsRow {
   verified: boolean;
 }
 
+/** Creating each network behind Hardhat's wrappers and answering its first request (eth_blockNumber), ms. */
+export interface StartupRow {
+  hardhatMs: number;
+  parallelMs: number;
+}
+
 export interface NetworkBenchReport {
   ordinary?: OrdinaryTestsRow;
+  startup?: StartupRow;
   rows: NetworkBenchRow[];
   /** Mean time of one eth_call (a value-less call to an account) over `calls` requests, µs. */
   rpc: { calls: number; hardhatMicros: number; parallelMicros: number };
@@ -73,12 +80,19 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   const rows: NetworkBenchRow[] = [];
   let rpc: NetworkBenchReport["rpc"] | undefined;
   let ordinary: OrdinaryTestsRow | undefined;
+  let startup: StartupRow | undefined;
   if (opts.ordinaryTests > 0) {
     progress(`ordinary tests: ${opts.ordinaryTests} tests on Hardhat's network`);
+    let started = performance.now();
     const hardhat = await opts.userHardhatNetwork();
+    await hardhat.request({ method: "eth_blockNumber", params: [] });
+    const hardhatStartupMs = performance.now() - started;
     const onHardhat = await runOrdinaryTests(hardhat, opts.artifacts, opts.ordinaryTests);
     progress("ordinary tests: the same on the parallel network");
+    started = performance.now();
     const parallel = await opts.userParallelNetwork();
+    await parallel.request({ method: "eth_blockNumber", params: [] });
+    startup = { hardhatMs: hardhatStartupMs, parallelMs: performance.now() - started };
     try {
       const onParallel = await runOrdinaryTests(parallel, opts.artifacts, opts.ordinaryTests);
       ordinary = {
@@ -130,7 +144,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
       await parallel.close?.();
     }
   }
-  return { ordinary, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
+  return { ordinary, startup, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
 }
 
 async function timeCalls(provider: Eip1193Provider, call: { from: string; to: string; data: string }): Promise<number> {
