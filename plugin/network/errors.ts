@@ -69,6 +69,11 @@ export class RpcError extends Error {
   }
 }
 
+/** JSON-RPC "internal error": a bug of the engine surfaced while mining. */
+export const INTERNAL_ERROR = -32603;
+/** Code of the error a block refused by verification gives (an internal error too). */
+export const VERIFICATION_FAILED = INTERNAL_ERROR;
+
 export class ExecutionRevertedError extends Error {
   constructor(
     message: string,

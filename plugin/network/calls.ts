@@ -1,0 +1,133 @@
+/**
+ * Calls and gas estimates (eth_call, eth_estimateGas, eth_sendTransaction
+ * without a gas limit): a message run in a block's context, its effects
+ * thrown away.
+ */
+import type { Block } from "@ethereumjs/block";
+import { createTx } from "@ethereumjs/tx";
+
+import { BlockOverlay } from "../engine/block-overlay";
+import type { FlatState } from "../engine/flat-state";
+import { infoKey } from "../engine/location";
+import { withSender } from "../engine/prepare";
+import { TxExecutor } from "../engine/tx-executor";
+import type { AccountInfo } from "../engine/types";
+import { Chain } from "./chain";
+import { RpcError, executionFailure } from "./errors";
+import { EMPTY_ACCOUNT } from "./accounts";
+import type { NetworkNode } from "./node";
+import { parseAddress, parseData, parseQuantity } from "./params";
+import type { Hex, ParamReader } from "./params";
+import { capTxGas } from "./tx-gas-cap";
+
+/** Where a call runs: its block (header fields, zero base fee) and the state it reads. */
+export interface CallContext {
+  block: Block;
+  state: FlatState;
+}
+
+export interface CallRequest {
+  from: Hex;
+  to?: Hex;
+  data?: Hex;
+  value?: bigint;
+  gas?: bigint;
+  nonce?: bigint;
+  gasPrice?: bigint;
+  maxFeePerGas?: bigint;
+  maxPriorityFeePerGas?: bigint;
+}
+
+export class Calls {
+  private executor?: Promise<TxExecutor>;
+
+  constructor(private readonly node: NetworkNode) {}
+
+  /**
+   * The block a call or a gas estimate runs in and the state it reads, by
+   * Hardhat's rules: at "pending", the block the mempool would make now
+   * (next number, next timestamp, the pending state); at "latest", a number,
+   * a hash or an EIP-1898 object, that block itself, with its own header
+   * (number, timestamp, base fee, coinbase, PREVRANDAO, gas limit, blob gas)
+   * and the state right after it.
+   */
+  async context(tag: unknown): Promise<CallContext> {
+    if (tag === "pending") {
+      const state = this.node.mempool.length > 0 ? (await this.node.miner.pendingBlock()).state : this.node.chain.state;
+      return { block: this.node.chain.callBlock("pending", this.node.clock.peekTimestamp()), state };
+    }
+    const n = this.node.blockNumberOf(tag ?? "latest");
+    return { block: this.node.chain.callBlock(n, 0n), state: this.node.chain.stateAt(n) };
+  }
+
+  /** BLOCKHASH inside calls: any block of the chain (the EVM keeps to the 256 below the call's block). */
+  private readonly blockHashes = (n: bigint): Uint8Array | undefined => (n <= BigInt(this.node.chain.height) ? this.node.chain.hashOf(Number(n)) : undefined);
+
+  /** Runs a message in a block context without keeping its effects (eth_call, eth_estimateGas). */
+  async simulate(call: CallRequest, requestedGas: bigint, context: CallContext) {
+    // Osaka caps a transaction's gas (EIP-7825); a call with more would not even parse.
+    const gasLimit = capTxGas(this.node.chain.common, requestedGas);
+    const executor = await (this.executor ??= TxExecutor.create(this.node.chain.common, this.blockHashes, this.node.options.rules));
+    const from = Chain.engineAddress(call.from);
+    const nonce = ((context.state.read(infoKey(from)) as AccountInfo | null) ?? EMPTY_ACCOUNT).nonce;
+    const tx = createTx(
+      // GASPRICE as on Hardhat's network: the price the call names (a legacy gas price, or the priority
+      // fee capped by the fee cap over a zero base fee), else 0.
+      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, nonce, ...callFees(call) },
+      { common: this.node.txCommon(), freeze: false },
+    );
+    withSender(tx, call.from);
+    const overlay = new BlockOverlay(context.state);
+    const outcome = await executor.run(context.block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
+    if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
+    return outcome.receipt;
+  }
+
+  async estimate(r: CallRequest, context: CallContext): Promise<bigint> {
+    const requested = r.gas ?? this.node.options.blockGasLimit;
+    const cap = capTxGas(this.node.chain.common, requested);
+    const first = await this.simulate(r, cap, context);
+    // Like Hardhat: an estimate prints its console.log output only when it fails.
+    if (first.status === 0) this.node.printLogs(first.consoleLogs);
+    if (first.status === 0) throw await executionFailure(first.error, first.returnValue, undefined, this.node.options.errorDecoder);
+    // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
+    let low = first.gasUsed - 1n;
+    let high = cap;
+    if ((await this.simulate(r, first.gasUsed, context)).status === 1) return first.gasUsed;
+    while (high - low > 1n) {
+      const mid = (low + high) / 2n;
+      if ((await this.simulate(r, mid, context)).status === 1) high = mid;
+      else low = mid;
+    }
+    return high;
+  }
+}
+
+/** The fee fields of a call's transaction, over a block whose base fee is 0. */
+function callFees(call: CallRequest): { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
+  if (call.gasPrice !== undefined && call.maxFeePerGas === undefined) return { maxFeePerGas: call.gasPrice, maxPriorityFeePerGas: call.gasPrice };
+  const maxFeePerGas = call.maxFeePerGas ?? 0n;
+  const tip = call.maxPriorityFeePerGas ?? 0n;
+  return { maxFeePerGas, maxPriorityFeePerGas: tip < maxFeePerGas ? tip : maxFeePerGas };
+}
+
+const ZERO_ADDRESS: Hex = "0x0000000000000000000000000000000000000000";
+
+/** A transaction object (eth_call, eth_estimateGas, eth_sendTransaction); with a reader, address fields fail as Hardhat's parser does. */
+export function parseCallRequest(request: unknown, needFrom: boolean, reader?: ParamReader): CallRequest {
+  if (typeof request !== "object" || request === null) throw new RpcError(-32602, "Invalid transaction request: expected an object");
+  const r = request as Record<string, unknown>;
+  if (needFrom && r.from === undefined) throw new RpcError(-32602, "Missing \"from\" field in the transaction request");
+  const address = (field: "from" | "to") => (reader !== undefined ? reader.objectAddress(0, field) : r[field] === undefined || r[field] === null ? undefined : parseAddress(r[field]));
+  return {
+    from: address("from") ?? ZERO_ADDRESS,
+    to: address("to"),
+    data: r.data !== undefined ? parseData(r.data, "data") : r.input !== undefined ? parseData(r.input, "input") : undefined,
+    value: r.value === undefined ? undefined : parseQuantity(r.value, "value"),
+    gas: r.gas === undefined ? undefined : parseQuantity(r.gas, "gas"),
+    nonce: r.nonce === undefined ? undefined : parseQuantity(r.nonce, "nonce"),
+    gasPrice: r.gasPrice === undefined ? undefined : parseQuantity(r.gasPrice, "gasPrice"),
+    maxFeePerGas: r.maxFeePerGas === undefined ? undefined : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
+    maxPriorityFeePerGas: r.maxPriorityFeePerGas === undefined ? undefined : parseQuantity(r.maxPriorityFeePerGas, "maxPriorityFeePerGas"),
+  };
+}
