@@ -26,8 +26,28 @@ export interface CallContext {
   state: FlatState;
 }
 
+/** An EIP-2930 access list entry, as JSON-RPC gives it. */
+export interface AccessListEntry {
+  address: Hex;
+  storageKeys: Hex[];
+}
+
+/** A signed EIP-7702 authorization, as JSON-RPC gives it (every field hex). */
+export interface Authorization {
+  chainId: Hex;
+  address: Hex;
+  nonce: Hex;
+  yParity: Hex;
+  r: Hex;
+  s: Hex;
+}
+
 export interface CallRequest {
   from: Hex;
+  /** The transaction type the caller named, if any (only 3, blob, changes anything: it is refused for sends). */
+  type?: bigint;
+  accessList?: AccessListEntry[];
+  authorizationList?: Authorization[];
   to?: Hex;
   data?: Hex;
   value?: bigint;
@@ -73,7 +93,8 @@ export class Calls {
     const tx = createTx(
       // GASPRICE as on Hardhat's network: the price the call names (a legacy gas price, or the priority
       // fee capped by the fee cap over a zero base fee), else 0.
-      { type: 2, to: call.to, data: call.data, value: call.value, gasLimit, nonce, ...callFees(call) },
+      // Its access list and authorizations too; always with EIP-1559 fee fields (callFees covers a gas price).
+      { ...typedFields(call), type: call.authorizationList === undefined ? 2 : 4, to: call.to, data: call.data, value: call.value, gasLimit, nonce, ...callFees(call) },
       { common: this.node.txCommon(), freeze: false },
     );
     withSender(tx, call.from);
@@ -91,12 +112,22 @@ export class Calls {
     if (first.status === 0) this.node.printLogs(first.consoleLogs);
     if (first.status === 0) throw await executionFailure(first.error, first.returnValue, undefined, this.node.options.errorDecoder);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
+    // Refunds (EIP-7702 authorizations to existing accounts among them) can take gasUsed below the
+    // intrinsic gas: a limit the transaction cannot even start with fails like one it runs out of.
+    const succeeds = async (gas: bigint): Promise<boolean> => {
+      try {
+        return (await this.simulate(r, gas, context)).status === 1;
+      } catch (e) {
+        if (e instanceof RpcError && /INTRINSIC_GAS_TOO_LOW/.test(e.message)) return false;
+        throw e;
+      }
+    };
     let low = first.gasUsed - 1n;
     let high = cap;
-    if ((await this.simulate(r, first.gasUsed, context)).status === 1) return first.gasUsed;
+    if (await succeeds(first.gasUsed)) return first.gasUsed;
     while (high - low > 1n) {
       const mid = (low + high) / 2n;
-      if ((await this.simulate(r, mid, context)).status === 1) high = mid;
+      if (await succeeds(mid)) high = mid;
       else low = mid;
     }
     return high;
@@ -129,5 +160,46 @@ export function parseCallRequest(request: unknown, needFrom: boolean, reader?: P
     gasPrice: r.gasPrice === undefined ? undefined : parseQuantity(r.gasPrice, "gasPrice"),
     maxFeePerGas: r.maxFeePerGas === undefined ? undefined : parseQuantity(r.maxFeePerGas, "maxFeePerGas"),
     maxPriorityFeePerGas: r.maxPriorityFeePerGas === undefined ? undefined : parseQuantity(r.maxPriorityFeePerGas, "maxPriorityFeePerGas"),
+    type: r.type === undefined || r.type === null ? undefined : parseQuantity(r.type, "type"),
+    accessList: r.accessList === undefined || r.accessList === null ? undefined : parseAccessList(r.accessList),
+    authorizationList: r.authorizationList === undefined || r.authorizationList === null ? undefined : parseAuthorizationList(r.authorizationList),
   };
+}
+
+function parseAccessList(v: unknown): AccessListEntry[] {
+  if (!Array.isArray(v)) throw new RpcError(-32602, `Invalid accessList ${JSON.stringify(v)}: expected an array of { address, storageKeys }`);
+  return v.map((entry: unknown) => {
+    const e = entry as { address?: unknown; storageKeys?: unknown };
+    if (typeof e !== "object" || e === null || !Array.isArray(e.storageKeys)) {
+      throw new RpcError(-32602, `Invalid accessList entry ${JSON.stringify(entry)}: expected { address, storageKeys: [32-byte hex] }`);
+    }
+    return { address: parseAddress(e.address), storageKeys: e.storageKeys.map((k) => parseHash(k, "accessList storage key")) };
+  });
+}
+
+function parseAuthorizationList(v: unknown): Authorization[] {
+  if (!Array.isArray(v)) throw new RpcError(-32602, `Invalid authorizationList ${JSON.stringify(v)}: expected an array of signed authorizations`);
+  return v.map((item: unknown) => {
+    const a = item as Record<string, unknown>;
+    if (typeof a !== "object" || a === null) throw new RpcError(-32602, `Invalid authorization ${JSON.stringify(item)}: expected { chainId, address, nonce, yParity, r, s }`);
+    const hex = (field: string) => `0x${parseQuantity(a[field], `authorization ${field}`).toString(16)}` as Hex;
+    return { chainId: hex("chainId"), address: parseAddress(a.address), nonce: hex("nonce"), yParity: hex("yParity"), r: hex("r"), s: hex("s") };
+  });
+}
+
+function parseHash(v: unknown, what: string): Hex {
+  if (typeof v === "string" && /^0x[0-9a-fA-F]{64}$/.test(v)) return v.toLowerCase() as Hex;
+  throw new RpcError(-32602, `Invalid ${what} ${JSON.stringify(v)}: expected 32 bytes as 0x-prefixed hex`);
+}
+
+/**
+ * The typed fields of a transaction built from a request: an EIP-7702 one
+ * when it carries an authorization list, else its access list (EIP-2930
+ * fields on an EIP-1559 transaction, or on a type-1 one when only a gas
+ * price is given), as Hardhat's network builds them.
+ */
+export function typedFields(r: CallRequest): { type?: 1 | 4; accessList?: AccessListEntry[]; authorizationList?: Authorization[] } {
+  if (r.authorizationList !== undefined) return { type: 4, accessList: r.accessList, authorizationList: r.authorizationList };
+  if (r.accessList === undefined || r.accessList.length === 0) return {};
+  return r.gasPrice !== undefined && r.maxFeePerGas === undefined ? { type: 1, accessList: r.accessList } : { accessList: r.accessList };
 }

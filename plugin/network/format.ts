@@ -82,7 +82,13 @@ export function formatTransaction(tx: TypedTransaction, mined?: MinedBlock, inde
   };
   if (tx.type !== TransactionType.Legacy) {
     out.chainId = quantity(tx.common.chainId());
-    out.accessList = tx.toJSON().accessList ?? [];
+    const json = tx.toJSON();
+    out.accessList = json.accessList ?? [];
+    // As Hardhat's network shows them: every number a quantity ("0x0", no leading zeros), the address as is.
+    if (json.authorizationList !== undefined) {
+      const q = (hex: string) => quantity(hex === "0x" ? 0n : BigInt(hex));
+      out.authorizationList = json.authorizationList.map((a) => ({ chainId: q(a.chainId), address: a.address, nonce: q(a.nonce), yParity: q(a.yParity), r: q(a.r), s: q(a.s) }));
+    }
     // Like Hardhat's network: the parity is in v (0 or 1); there is no yParity field.
   } else if (tx.supports(Capability.EIP155ReplayProtection)) {
     out.chainId = quantity(tx.common.chainId());

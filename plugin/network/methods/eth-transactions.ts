@@ -10,12 +10,16 @@ import { getAddress } from "ethers";
 import type { TypedDataDomain, TypedDataField } from "ethers";
 
 import { withSender } from "../../engine/prepare";
-import { parseCallRequest } from "../calls";
+import { parseCallRequest, typedFields } from "../calls";
 import { RpcError, executionFailure } from "../errors";
 import { quantity } from "../format";
 import type { Handlers, NetworkNode } from "../node";
 import { ParamReader, parseData } from "../params";
 import { checkGasCap } from "../tx-gas-cap";
+
+/** Hardhat's network's answer to eth_sendTransaction of a blob (type 3) transaction. */
+const BLOB_SEND_REFUSED =
+  "An EIP-4844 (shard blob) transaction was received, but Hardhat only supports them via `eth_sendRawTransaction`. See https://github.com/NomicFoundation/hardhat/issues/5023";
 
 export function ethTransactionHandlers(node: NetworkNode): Handlers {
   return {
@@ -41,6 +45,8 @@ export function ethTransactionHandlers(node: NetworkNode): Handlers {
     },
     eth_sendTransaction: async (params: unknown[], method: string) => {
       const r = parseCallRequest(params[0], true, new ParamReader(method, params).count(1));
+      if (r.type === 3n) throw new RpcError(-32000, BLOB_SEND_REFUSED);
+      if (r.authorizationList?.length === 0) throw new RpcError(-32000, "Invalid EIP-7702 transaction: authorization list is empty.");
       const key = node.accounts.keyOf(r.from);
       if (key === undefined && !node.accounts.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
       const header = node.chain.pendingHeader(node.clock.peekTimestamp());
@@ -50,12 +56,15 @@ export function ethTransactionHandlers(node: NetworkNode): Handlers {
       // Only a gasPrice: a legacy (EIP-155) transaction, as Hardhat's network sends it; otherwise EIP-1559.
       // Impersonated senders get a placeholder signature (unique per sender, so hashes do not collide) and a given sender.
       const txOptions = { common: node.txCommon(), freeze: key !== undefined };
+      // With an access list: type 1 (gas price) or 2 with it; with an authorization list: type 4.
+      const typed = typedFields(r);
       const unsigned =
-        r.gasPrice !== undefined && r.maxFeePerGas === undefined
-          ? createTx({ type: 0, ...common, gasPrice: r.gasPrice }, txOptions)
+        r.gasPrice !== undefined && r.maxFeePerGas === undefined && typed.type !== 4
+          ? createTx({ type: typed.type ?? 0, ...common, ...typed, gasPrice: r.gasPrice, ...(typed.type === 1 ? { chainId: node.chain.common.chainId() } : {}) }, txOptions)
           : createTx(
               {
                 type: 2,
+                ...typed,
                 ...common,
                 maxPriorityFeePerGas: r.maxPriorityFeePerGas ?? 1_000_000_000n,
                 maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
