@@ -65,7 +65,7 @@ describe("tasks", function () {
     expect(row.hardhatMineMs).to.be.greaterThan(0);
     expect(row.parallelMineMs).to.be.greaterThan(0);
     expect(report.rpc.parallelMicros).to.be.greaterThan(0);
-    await expectTaskError("parallel-bench", { ...benchArgs, workload: "erc20-independent", vsHardhat: true }, /--vs-hardhat compares DeFi presets/);
+    await expectTaskError("parallel-bench", { ...benchArgs, workload: "erc20-independent", vsHardhat: true }, /--vs-hardhat compares "ordinary" \(a test suite.s requests\) and the DeFi presets .*; --workload named none of them/);
   });
 
   it("parallel-bench rejects bad arguments with the flag and a fix", async function () {
