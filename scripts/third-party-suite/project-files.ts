@@ -1,0 +1,85 @@
+/**
+ * The files the script writes into the copy of the third-party project: a
+ * config that wraps the project's own, and a solcjs runner.
+ *
+ * The wrapper loads the project's config unchanged (renamed beside it, so its
+ * relative requires and __dirname still work), then the plugin and its
+ * offline compiler, as a user would add them. It also:
+ * - selects mocha's JSON reporter, writing to the file named by
+ *   THIRD_PARTY_SUITE_JSON (set per run by the script), so console output of
+ *   the tests cannot corrupt the results;
+ * - compiles with a solcjs runner that hands the compiler its input through
+ *   the wasm heap (see SOLCJS_RUNNER).
+ */
+
+/** Where the script keeps its files and results inside the project copy. */
+export const WORK_DIR = ".third-party-suite";
+export const RUNNER_FILE = "solcjs-runner.js";
+export const REPORT_ENV = "THIRD_PARTY_SUITE_JSON";
+
+/** The project's config, renamed: `hardhat.config.original.<ext>`. */
+export function originalConfigName(configFile: string): string {
+  return configFile.replace(/^hardhat\.config\./, "hardhat.config.original.");
+}
+
+/**
+ * The wrapper config, valid as JavaScript and as TypeScript (Hardhat 2 runs
+ * TypeScript configs through ts-node without type-checking).
+ */
+export function wrapperConfig(configFile: string): string {
+  const original = `./${originalConfigName(configFile).replace(/\.(c?js|ts)$/, "")}`;
+  return `// Written by hardhat-parallel's scripts/third-party-suite.ts: the project's own config
+// (${originalConfigName(configFile)}), with the plugin and its offline compiler.
+/* eslint-disable */
+const loaded = require(${JSON.stringify(original)});
+const config = loaded && loaded.__esModule ? loaded.default : loaded;
+require("hardhat-parallel");
+require("hardhat-parallel/offline-solc");
+
+const path = require("path");
+const { execFile } = require("child_process");
+const { subtask } = require("hardhat/config");
+const { TASK_COMPILE_SOLIDITY_RUN_SOLCJS } = require("hardhat/builtin-tasks/task-names");
+
+// Hardhat's solcjs runner passes the whole compiler input on the wasm stack,
+// which a large project overflows ("RuntimeError: memory access out of bounds");
+// this runner puts it on the heap.
+subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, ({ input, solcJsPath }) =>
+  new Promise((resolve, reject) => {
+    const runner = path.join(__dirname, ${JSON.stringify(WORK_DIR)}, ${JSON.stringify(RUNNER_FILE)});
+    const child = execFile(process.execPath, [runner, solcJsPath], { maxBuffer: 2 ** 30 }, (error, stdout) => {
+      if (error) reject(new Error(\`solcjs (\${solcJsPath}) failed: \${error.message}\`));
+      else resolve(JSON.parse(stdout));
+    });
+    child.stdin.end(JSON.stringify(input));
+  }),
+);
+
+const report = process.env.${REPORT_ENV};
+if (report) config.mocha = { ...config.mocha, reporter: "json", reporterOption: { output: report } };
+
+module.exports = config;
+`;
+}
+
+/**
+ * Compiles the standard JSON input on stdin with the soljson.js named as the
+ * first argument; prints the output. The same call as solc-js's
+ * `solidity_compile` binding, but with the input copied to memory from the
+ * compiler's own allocator: solc-js's binding declares it a 'string'
+ * argument, which Emscripten copies onto the (small, fixed) wasm stack.
+ */
+export const SOLCJS_RUNNER = `// Written by hardhat-parallel's scripts/third-party-suite.ts (see its wrapper config).
+const soljson = require(process.argv[2]);
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+  const input = Buffer.concat(chunks);
+  const pointer = soljson._solidity_alloc(input.length + 1);
+  // HEAPU8 is read after the allocation: growing the memory replaces it.
+  soljson.HEAPU8.set(input, pointer);
+  soljson.HEAPU8[pointer + input.length] = 0;
+  const output = soljson.UTF8ToString(soljson._solidity_compile(pointer, 0, 0));
+  process.stdout.write(output);
+});
+`;
