@@ -27,6 +27,8 @@ export interface MochaReport {
 export type Status = "passed" | "failed" | "pending";
 
 export interface Outcome {
+  /** "<file> › <full title>" as this run titled the test. */
+  name: string;
   status: Status;
   /** The failure's message, for failed tests and hooks. */
   error?: string;
@@ -34,10 +36,28 @@ export interface Outcome {
   hook: boolean;
 }
 
-/** Outcomes by key: "<file relative to the project> › <full title>", with " [#n]" for the n-th repeat of a title. */
+/**
+ * Outcomes by key: "<file relative to the project> › <full title>", with
+ * " [#n]" for the n-th repeat of a title, and random values masked (see maskRandom).
+ */
 export type Outcomes = Map<string, Outcome>;
 
 const HOOK_TITLE = /^"(before|after) (all|each)" hook/;
+
+/**
+ * A title with the values that suites draw at random masked: long hex
+ * strings (addresses, hashes), long tokens of letters and digits (base58
+ * addresses) and long numbers become "…". OpenZeppelin's suites, for one,
+ * title tests with random addresses and 256-bit numbers, so
+ * the same test has another title in each run; with the mask, such tests are
+ * matched by their order among the tests of the same masked title.
+ */
+export function maskRandom(title: string): string {
+  return title
+    .replace(/0x[0-9a-fA-F]{8,}/g, "0x…")
+    .replace(/\b(?=[0-9A-Za-z]*\d)[0-9A-Za-z]{16,}\b/g, "…")
+    .replace(/\d{6,}/g, "…");
+}
 
 /**
  * The outcomes of a run; `root` makes file paths relative. A title repeated
@@ -46,10 +66,11 @@ const HOOK_TITLE = /^"(before|after) (all|each)" hook/;
  */
 export function outcomesOf(report: MochaReport, root: string): Outcomes {
   const outcomes: Outcomes = new Map();
-  const baseOf = (entry: MochaEntry) => {
+  const nameOf = (entry: MochaEntry) => {
     const file = entry.file === undefined ? "(no file)" : path.relative(root, entry.file).split(path.sep).join("/");
     return `${file} › ${entry.fullTitle}`;
   };
+  const baseOf = (entry: MochaEntry) => maskRandom(nameOf(entry));
   const seen = new Map<string, number>();
   const keyOf = (base: string) => {
     const n = (seen.get(base) ?? 0) + 1;
@@ -62,15 +83,16 @@ export function outcomesOf(report: MochaReport, root: string): Outcomes {
   for (const e of report.tests) {
     const base = baseOf(e);
     const key = keyOf(base);
-    if (e.err?.message !== undefined) outcomes.set(key, { status: "failed", error: e.err.message, hook: false });
+    const name = nameOf(e);
+    if (e.err?.message !== undefined) outcomes.set(key, { name, status: "failed", error: e.err.message, hook: false });
     else if ((pending.get(base) ?? 0) > 0) {
       pending.set(base, pending.get(base)! - 1);
-      outcomes.set(key, { status: "pending", hook: false });
-    } else outcomes.set(key, { status: "passed", hook: false });
+      outcomes.set(key, { name, status: "pending", hook: false });
+    } else outcomes.set(key, { name, status: "passed", hook: false });
   }
   // A failing hook is reported as a failure of its own (and the tests it guards do not run).
   for (const e of report.failures) {
-    if (HOOK_TITLE.test(e.title)) outcomes.set(keyOf(baseOf(e)), { status: "failed", error: e.err?.message ?? "(no message)", hook: true });
+    if (HOOK_TITLE.test(e.title)) outcomes.set(keyOf(baseOf(e)), { name: nameOf(e), status: "failed", error: e.err?.message ?? "(no message)", hook: true });
   }
   return outcomes;
 }
@@ -78,13 +100,17 @@ export function outcomesOf(report: MochaReport, root: string): Outcomes {
 /** A key whose outcome differs between the networks (a missing side: not run there). */
 export interface Difference {
   key: string;
+  /** The test's title as a run gave it (Hardhat's network's, if it ran there). */
+  name: string;
   hardhat?: Outcome;
   parallel?: Outcome;
 }
 
 export interface Comparison {
+  /** Keys (see Outcomes). */
   bothPassed: string[];
   bothFailed: Difference[];
+  /** Keys (see Outcomes). */
   bothPending: string[];
   /** Differences grouped by "<status on Hardhat's network> → <status on the parallel network>". */
   differences: Map<string, Difference[]>;
@@ -103,12 +129,12 @@ export function compareOutcomes(hardhat: Outcomes, parallel: Outcomes): Comparis
     if (h !== undefined && p !== undefined && h.status === p.status) {
       if (h.status === "passed") comparison.bothPassed.push(key);
       else if (h.status === "pending") comparison.bothPending.push(key);
-      else comparison.bothFailed.push({ key, hardhat: h, parallel: p });
+      else comparison.bothFailed.push({ key, name: h.name, hardhat: h, parallel: p });
       continue;
     }
     const group = `${statusLabel(h)} → ${statusLabel(p)}`;
     const list = comparison.differences.get(group) ?? [];
-    list.push({ key, hardhat: h, parallel: p });
+    list.push({ key, name: (h ?? p)!.name, hardhat: h, parallel: p });
     comparison.differences.set(group, list);
   }
   return comparison;
@@ -148,7 +174,7 @@ export function formatComparison(hardhat: RunSummary, parallel: RunSummary, comp
     const [onHardhat, onParallel] = group.split(" → ");
     lines.push(`${hardhat.label}: ${onHardhat} → ${parallel.label}: ${onParallel} (${list.length})`);
     for (const d of list) {
-      lines.push(`  - ${d.key}`);
+      lines.push(`  - ${d.name}`);
       for (const [label, o] of [[hardhat.label, d.hardhat], [parallel.label, d.parallel]] as const) {
         if (o?.status === "failed") lines.push(indent(`${label}: ${shortError(o.error)}`, 6));
       }
@@ -158,7 +184,7 @@ export function formatComparison(hardhat: RunSummary, parallel: RunSummary, comp
     lines.push("");
     lines.push(`Failing on both (${comparison.bothFailed.length}):`);
     for (const d of comparison.bothFailed) {
-      lines.push(`  - ${d.key}`);
+      lines.push(`  - ${d.name}`);
       const [h, p] = [shortError(d.hardhat?.error, 2, 300), shortError(d.parallel?.error, 2, 300)];
       lines.push(indent(h === p ? `both: ${h}` : `${hardhat.label}: ${h}\n${parallel.label}: ${p}`, 6));
     }
