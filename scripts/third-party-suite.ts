@@ -33,7 +33,7 @@ import path from "node:path";
 import { compareOutcomes, formatComparison, outcomesOf } from "./third-party-suite/compare";
 import type { MochaReport, RunSummary } from "./third-party-suite/compare";
 import { expandTestPatterns } from "./third-party-suite/globs";
-import { REPORT_ENV, RUNNER_FILE, SOLCJS_RUNNER, WORK_DIR, originalConfigName, wrapperConfig } from "./third-party-suite/project-files";
+import { JSON_REPORTER, REPORTER_FILE, REPORT_ENV, RUNNER_FILE, SOLCJS_RUNNER, WORK_DIR, originalConfigName, wrapperConfig } from "./third-party-suite/project-files";
 
 const ROOT = path.resolve(__dirname, "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -212,8 +212,7 @@ function prepare(options: Options, work: string): Prepared {
   run(NPM, ["install", "--save-dev", "--save-exact", tarball, `solc@${solidity}`], work, "install hardhat-parallel and the offline compiler");
 
   renameSync(path.join(work, configFile), path.join(work, originalConfigName(configFile)));
-  writeFileSync(path.join(work, configFile), wrapperConfig(configFile));
-  writeFileSync(path.join(work, WORK_DIR, RUNNER_FILE), SOLCJS_RUNNER);
+  writeOwnFiles(work, configFile);
 
   const started = Date.now();
   run(NPX, ["hardhat", "compile"], work, "compile (offline, once for both runs)");
@@ -227,6 +226,13 @@ function prepare(options: Options, work: string): Prepared {
   };
   writeFileSync(path.join(work, WORK_DIR, PREPARED), JSON.stringify(prepared, null, 2));
   return prepared;
+}
+
+/** The wrapper config, the solcjs runner and the reporter; written again on reuse, so a prepared copy gets this script's current ones. */
+function writeOwnFiles(work: string, configFile: string): void {
+  writeFileSync(path.join(work, configFile), wrapperConfig(configFile));
+  writeFileSync(path.join(work, WORK_DIR, RUNNER_FILE), SOLCJS_RUNNER);
+  writeFileSync(path.join(work, WORK_DIR, REPORTER_FILE), JSON_REPORTER);
 }
 
 interface TestRun {
@@ -282,6 +288,7 @@ async function main(): Promise<number> {
     if (existsSync(preparedFile)) {
       prepared = JSON.parse(readFileSync(preparedFile, "utf8")) as Prepared;
       console.log(`Reusing ${work}, prepared before (remove it to prepare anew)`);
+      writeOwnFiles(work, prepared.configFile);
     } else {
       if (existsSync(work) && readdirSync(work).length > 0) fail(`--work ${work} is not empty and was not prepared by this script: name a new or empty folder`);
       prepared = prepare(options, work);

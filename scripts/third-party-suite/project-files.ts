@@ -5,7 +5,7 @@
  * The wrapper loads the project's config unchanged (renamed beside it, so its
  * relative requires and __dirname still work), then the plugin and its
  * offline compiler, as a user would add them. It also:
- * - selects mocha's JSON reporter, writing to the file named by
+ * - selects a JSON reporter (JSON_REPORTER), writing to the file named by
  *   THIRD_PARTY_SUITE_JSON (set per run by the script), so console output of
  *   the tests cannot corrupt the results;
  * - compiles with a solcjs runner that hands the compiler its input through
@@ -15,6 +15,7 @@
 /** Where the script keeps its files and results inside the project copy. */
 export const WORK_DIR = ".third-party-suite";
 export const RUNNER_FILE = "solcjs-runner.js";
+export const REPORTER_FILE = "json-reporter.js";
 export const REPORT_ENV = "THIRD_PARTY_SUITE_JSON";
 
 /** The project's config, renamed: `hardhat.config.original.<ext>`. */
@@ -56,7 +57,10 @@ subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, ({ input, solcJsPath }) =>
 );
 
 const report = process.env.${REPORT_ENV};
-if (report) config.mocha = { ...config.mocha, reporter: "json", reporterOption: { output: report } };
+if (report) {
+  const reporter = path.join(__dirname, ${JSON.stringify(WORK_DIR)}, ${JSON.stringify(REPORTER_FILE)});
+  config.mocha = { ...config.mocha, reporter, reporterOption: { output: report } };
+}
 
 module.exports = config;
 `;
@@ -82,4 +86,47 @@ process.stdin.on("end", () => {
   const output = soljson.UTF8ToString(soljson._solidity_compile(pointer, 0, 0));
   process.stdout.write(output);
 });
+`;
+
+/**
+ * A mocha reporter that writes what mocha's own JSON reporter writes (stats,
+ * tests, passes, failures, pending; compare.ts reads it) with each error as
+ * its message and stack only, and prints a line per test for the log.
+ * Mocha's JSON reporter copies every property of an error and serializes it
+ * with JSON.stringify, which throws on the BigInt `actual` / `expected` of a
+ * failed chai assertion on ethers values: then it writes nothing at all.
+ * Needs nothing from mocha (the runner's events are plain names), so it
+ * works with whichever mocha the project's Hardhat runs.
+ */
+export const JSON_REPORTER = `// Written by hardhat-parallel's scripts/third-party-suite.ts (see its wrapper config).
+const fs = require("fs");
+const path = require("path");
+
+function entry(test) {
+  const e = test.err;
+  const err = e === undefined ? {} : { message: String(e && e.message !== undefined ? e.message : e), stack: e && e.stack !== undefined ? String(e.stack) : undefined };
+  return { title: test.title, fullTitle: test.fullTitle(), file: test.file, duration: test.duration, err };
+}
+
+module.exports = function ThirdPartySuiteReporter(runner, options) {
+  const output = options.reporterOption && options.reporterOption.output;
+  if (!output) throw new Error("the third-party-suite reporter needs reporterOption.output (a file)");
+  const lists = { tests: [], passes: [], failures: [], pending: [] };
+  runner.on("test end", (test) => lists.tests.push(entry(test)));
+  runner.on("pass", (test) => {
+    lists.passes.push(entry(test));
+    process.stdout.write("ok      " + test.fullTitle() + "\\n");
+  });
+  runner.on("fail", (test, error) => {
+    if (test.err === undefined) test.err = error;
+    lists.failures.push(entry(test));
+    process.stdout.write("FAILED  " + test.fullTitle() + "\\n        " + String(error && error.message).split("\\n")[0] + "\\n");
+  });
+  runner.on("pending", (test) => lists.pending.push(entry(test)));
+  runner.once("end", () => {
+    const stats = runner.stats || {};
+    fs.mkdirSync(path.dirname(output), { recursive: true });
+    fs.writeFileSync(output, JSON.stringify({ stats, ...lists }, null, 2));
+  });
+};
 `;

@@ -5,7 +5,8 @@
  * files it writes into the project (wrapper config, solcjs runner).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { EventEmitter } from "node:events";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import vm from "node:vm";
@@ -14,7 +15,7 @@ import { expect } from "chai";
 import { compareOutcomes, formatComparison, outcomesOf } from "../../scripts/third-party-suite/compare";
 import type { MochaEntry, MochaReport } from "../../scripts/third-party-suite/compare";
 import { expandTestPatterns, globToRegExp } from "../../scripts/third-party-suite/globs";
-import { REPORT_ENV, SOLCJS_RUNNER, wrapperConfig } from "../../scripts/third-party-suite/project-files";
+import { JSON_REPORTER, REPORT_ENV, SOLCJS_RUNNER, wrapperConfig } from "../../scripts/third-party-suite/project-files";
 
 const ROOT = "/project";
 
@@ -117,7 +118,42 @@ describe("third-party-suite script", function () {
       expect(text).to.contain('require("./hardhat.config.original")');
       expect(text).to.contain('require("hardhat-parallel");\nrequire("hardhat-parallel/offline-solc");');
       expect(text).to.contain(`process.env.${REPORT_ENV}`);
+      expect(text).to.contain('"json-reporter.js"');
       expect(wrapperConfig("hardhat.config.ts")).to.contain('require("./hardhat.config.original")');
+    });
+
+    it("the reporter writes mocha's JSON shape even for failures whose values are BigInts", function () {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "third-party-suite-reporter-"));
+      try {
+        writeFileSync(path.join(dir, "reporter.js"), JSON_REPORTER);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const Reporter = require(path.join(dir, "reporter.js")) as new (runner: EventEmitter, options: unknown) => unknown;
+        const runner = Object.assign(new EventEmitter(), { stats: { tests: 2, passes: 1, failures: 1, pending: 0, duration: 5 } });
+        const output = path.join(dir, "out", "report.json");
+        new Reporter(runner, { reporterOption: { output } });
+        const test = (title: string) => ({ title, fullTitle: () => `S ${title}`, file: "/p/test/A.test.js", duration: 1, err: undefined as unknown });
+        const [ok, bad] = [test("ok"), test("bad")];
+        const failure = Object.assign(new Error("expected 1n to equal 2n"), { actual: 1n, expected: 2n });
+        const write = process.stdout.write;
+        process.stdout.write = (() => true) as typeof process.stdout.write;
+        try {
+          runner.emit("pass", ok);
+          runner.emit("test end", ok);
+          runner.emit("fail", bad, failure);
+          runner.emit("test end", bad);
+          runner.emit("end");
+        } finally {
+          process.stdout.write = write;
+        }
+        const written = JSON.parse(readFileSync(output, "utf8")) as MochaReport;
+        expect(written.stats.failures).to.equal(1);
+        expect(written.tests.map((t) => [t.fullTitle, t.err?.message])).to.deep.equal([["S ok", undefined], ["S bad", "expected 1n to equal 2n"]]);
+        expect(written.failures[0].err?.stack).to.contain("expected 1n to equal 2n");
+        const comparison = compareOutcomes(outcomesOf(written, "/p"), outcomesOf(written, "/p"));
+        expect(comparison.bothFailed.map((d) => d.name)).to.deep.equal(["test/A.test.js › S bad"]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("the solcjs runner compiles an input too large for solc-js's own binding", function () {
