@@ -10,6 +10,7 @@
 //
 // The decision is a plain function (`offlineSolcBuild`) so it can be tested
 // without running a compilation; plugin/offline-solc.ts only registers it.
+import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { SolcBuild } from "hardhat/types/builtin-tasks";
@@ -106,4 +107,37 @@ export function solcLongVersion(installed: InstalledSolc): string {
     longVersions.set(installed.dir, long);
   }
   return long;
+}
+
+/**
+ * A program that compiles the standard JSON input on stdin with the
+ * soljson.js named as its last argument and prints the output. The same call
+ * as solc-js's `solidity_compile` binding, but with the input copied into
+ * memory from the compiler's own allocator: solc-js's binding declares it a
+ * 'string' argument, which Emscripten copies onto the small, fixed wasm
+ * stack, and a large project's input (OpenZeppelin Contracts: 1.4 MB)
+ * overflows it with "RuntimeError: memory access out of bounds".
+ */
+export const HEAP_SOLCJS_RUNNER = `const soljson = require(process.argv[process.argv.length - 1]);
+const chunks = [];
+process.stdin.on("data", (chunk) => chunks.push(chunk));
+process.stdin.on("end", () => {
+  const input = Buffer.concat(chunks);
+  const pointer = soljson._solidity_alloc(input.length + 1);
+  // HEAPU8 is read after the allocation: growing the memory replaces it.
+  soljson.HEAPU8.set(input, pointer);
+  soljson.HEAPU8[pointer + input.length] = 0;
+  process.stdout.write(soljson.UTF8ToString(soljson._solidity_compile(pointer, 0, 0)));
+});
+`;
+
+/** Compiles `input` with the wasm compiler at `solcJsPath` in a child process, the input on the wasm heap. */
+export function runSolcjsOnHeap(input: unknown, solcJsPath: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const child = execFile(process.execPath, ["-e", HEAP_SOLCJS_RUNNER, solcJsPath], { maxBuffer: 2 ** 30 }, (error, stdout) => {
+      if (error !== null) reject(pluginError(`the wasm compiler ${solcJsPath} failed: ${error.message}`));
+      else resolve(JSON.parse(stdout));
+    });
+    child.stdin!.end(JSON.stringify(input));
+  });
 }

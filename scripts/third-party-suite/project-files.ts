@@ -8,9 +8,12 @@
  * - selects a JSON reporter (JSON_REPORTER), writing to the file named by
  *   THIRD_PARTY_SUITE_JSON (set per run by the script), so console output of
  *   the tests cannot corrupt the results;
- * - compiles with a solcjs runner that hands the compiler its input through
- *   the wasm heap (see SOLCJS_RUNNER).
+ * - compiles through the offline compiler's solcjs runner, which hands the
+ *   compiler its input through the wasm heap (HEAP_SOLCJS_RUNNER in
+ *   plugin/hardhat/offline-solc.ts).
  */
+
+import { HEAP_SOLCJS_RUNNER } from "../../plugin/hardhat/offline-solc";
 
 /** Where the script keeps its files and results inside the project copy. */
 export const WORK_DIR = ".third-party-suite";
@@ -38,23 +41,6 @@ require("hardhat-parallel");
 require("hardhat-parallel/offline-solc");
 
 const path = require("path");
-const { execFile } = require("child_process");
-const { subtask } = require("hardhat/config");
-const { TASK_COMPILE_SOLIDITY_RUN_SOLCJS } = require("hardhat/builtin-tasks/task-names");
-
-// Hardhat's solcjs runner passes the whole compiler input on the wasm stack,
-// which a large project overflows ("RuntimeError: memory access out of bounds");
-// this runner puts it on the heap.
-subtask(TASK_COMPILE_SOLIDITY_RUN_SOLCJS, ({ input, solcJsPath }) =>
-  new Promise((resolve, reject) => {
-    const runner = path.join(__dirname, ${JSON.stringify(WORK_DIR)}, ${JSON.stringify(RUNNER_FILE)});
-    const child = execFile(process.execPath, [runner, solcJsPath], { maxBuffer: 2 ** 30 }, (error, stdout) => {
-      if (error) reject(new Error(\`solcjs (\${solcJsPath}) failed: \${error.message}\`));
-      else resolve(JSON.parse(stdout));
-    });
-    child.stdin.end(JSON.stringify(input));
-  }),
-);
 
 const report = process.env.${REPORT_ENV};
 if (report) {
@@ -66,27 +52,8 @@ module.exports = config;
 `;
 }
 
-/**
- * Compiles the standard JSON input on stdin with the soljson.js named as the
- * first argument; prints the output. The same call as solc-js's
- * `solidity_compile` binding, but with the input copied to memory from the
- * compiler's own allocator: solc-js's binding declares it a 'string'
- * argument, which Emscripten copies onto the (small, fixed) wasm stack.
- */
-export const SOLCJS_RUNNER = `// Written by hardhat-parallel's scripts/third-party-suite.ts (see its wrapper config).
-const soljson = require(process.argv[2]);
-const chunks = [];
-process.stdin.on("data", (chunk) => chunks.push(chunk));
-process.stdin.on("end", () => {
-  const input = Buffer.concat(chunks);
-  const pointer = soljson._solidity_alloc(input.length + 1);
-  // HEAPU8 is read after the allocation: growing the memory replaces it.
-  soljson.HEAPU8.set(input, pointer);
-  soljson.HEAPU8[pointer + input.length] = 0;
-  const output = soljson.UTF8ToString(soljson._solidity_compile(pointer, 0, 0));
-  process.stdout.write(output);
-});
-`;
+/** The runner the plugin's offline compiler uses (input on the wasm heap); kept as a file in the copy for reruns by hand. */
+export const SOLCJS_RUNNER = HEAP_SOLCJS_RUNNER;
 
 /**
  * A mocha reporter that writes what mocha's own JSON reporter writes (stats,
