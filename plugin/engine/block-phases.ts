@@ -12,7 +12,6 @@ import { GWEI_TO_WEI, bytesToUnprefixedHex } from "@ethereumjs/util";
 import { sha256 } from "@noble/hashes/sha2.js";
 
 import type { BlockOverlay } from "./block-overlay";
-import type { ExecutionRules } from "./prepare";
 import type { TxExecutor } from "./tx-executor";
 import type { LogEntry, TxIndex } from "./types";
 
@@ -30,13 +29,13 @@ async function inPhase(executor: TxExecutor, block: Block, overlay: BlockOverlay
   overlay.apply(index, state.writeSet());
 }
 
-export async function runPrePhase(executor: TxExecutor, block: Block, overlay: BlockOverlay, rules?: ExecutionRules): Promise<void> {
+export async function runPrePhase(executor: TxExecutor, block: Block, overlay: BlockOverlay): Promise<void> {
   const { vm } = executor;
   const common = block.common;
   if (common.hardforkIsActiveOnBlock(Hardfork.Dao, block.header.number) && block.header.number === common.hardforkBlock(Hardfork.Dao)) {
     throw new Error("the DAO fork block (1920000) is not supported by hardhat-parallel");
   }
-  const systemCalls = (rules ?? executor.rules).systemCalls !== false;
+  const systemCalls = executor.rules.systemCalls !== false;
   const needsBeacon = systemCalls && common.isActivatedEIP(4788);
   const needsHistory = systemCalls && common.isActivatedEIP(2935);
   if (!needsBeacon && !needsHistory) return;

@@ -162,7 +162,7 @@ export class ParallelExecutor {
     const n = block.transactions.length;
     const executor = await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules);
     const overlay = new BlockOverlay(input.preState);
-    await runPrePhase(executor, block, overlay, input.rules);
+    await runPrePhase(executor, block, overlay);
     const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
 
     const stats = emptyStats("parallel", this.workers);

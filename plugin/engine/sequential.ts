@@ -30,7 +30,7 @@ export async function executeBlockSequential(input: BlockInput, reuse?: TxExecut
   reuse?.useBlockHashes(input.blockHashes ?? new Map());
   const overlay = new BlockOverlay(input.preState);
   const stats = emptyStats("sequential", 1);
-  await runPrePhase(executor, block, overlay, input.rules);
+  await runPrePhase(executor, block, overlay);
 
   const receipts: TxReceiptData[] = [];
   const reads: Read[][] = [];

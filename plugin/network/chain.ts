@@ -274,15 +274,16 @@ export class Chain {
    * header costs more than a simple call.
    */
   callBlock(at: number | "pending", timestamp: bigint): Block {
+    const mined = at === "pending" ? undefined : this.blockByNumber(at)!;
     const key =
-      at === "pending"
+      mined === undefined
         ? `pending|${this.hashOf(this.heightValue).join()}|${timestamp}|${this.options.blockGasLimit}|${this.mixHashes.peek().join()}|${this.options.coinbase}`
-        : `${at}|${this.blockByNumber(at)!.hash}`;
+        : `${at}|${mined.hash}`;
     if (this.callBlockCache?.key === key) return this.callBlockCache.block;
     let header: HeaderData;
-    if (at === "pending") header = this.pendingHeader(timestamp);
+    if (mined === undefined) header = this.pendingHeader(timestamp);
     else {
-      const h = this.blockByNumber(at)!.block.header;
+      const h = mined.block.header;
       header = {
         parentHash: h.parentHash,
         number: h.number,

@@ -24,6 +24,8 @@ export class HashSequence {
   private last: Uint8Array;
   /** A value set for the next block only (hardhat_setPrevRandao); the sequence continues from it. */
   private forced?: Uint8Array;
+  /** keccak256(last), once computed: every pending header and pending call asks for it. */
+  private following?: Uint8Array;
 
   constructor(seed: string) {
     this.last = utf8ToBytes(seed);
@@ -31,13 +33,14 @@ export class HashSequence {
 
   /** The value the next block will take. */
   peek(): Uint8Array {
-    return this.forced ?? keccak256(this.last);
+    return this.forced ?? (this.following ??= keccak256(this.last));
   }
 
   /** Takes the next value. */
   next(): Uint8Array {
     this.last = this.peek();
     this.forced = undefined;
+    this.following = undefined;
     return this.last;
   }
 
@@ -53,5 +56,6 @@ export class HashSequence {
   restore(state: HashSequenceState): void {
     this.last = state.last;
     this.forced = state.forced;
+    this.following = undefined;
   }
 }
