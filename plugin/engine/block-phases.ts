@@ -70,6 +70,9 @@ export async function runPostPhase(executor: TxExecutor, block: Block, overlay: 
     });
   }
   if (!common.isActivatedEIP(7685)) return undefined;
+  // Without system calls the EIP-7002/7251 request queues are not dequeued
+  // either, and no deposit contract is watched: every block has no requests.
+  if (executor.rules.systemCalls === false) return genRequestsRoot([], sha256);
   let requests: Parameters<typeof genRequestsRoot>[0] = [];
   await inPhase(executor, block, overlay, n, async () => {
     requests = await requestsInternals.accumulateRequests(vm, txLogs.map((logs) => ({ receipt: { logs } })), block.header.gasLimit);

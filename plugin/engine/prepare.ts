@@ -50,9 +50,11 @@ export interface ExecutionRules {
   allowSendersWithCode?: boolean;
   /**
    * Run the EIP-4788 (beacon root) and EIP-2935 (block hash history) system
-   * calls before a block's transactions. Default true, as the protocol says.
-   * Hardhat's network does not run them (its blocks never write those
-   * contracts' storage), so the parallel network sets it to false.
+   * calls before a block's transactions, and collect EIP-7685 requests
+   * (deposit logs, the EIP-7002/7251 queues) after them. Default true, as the
+   * protocol says. Hardhat's network does neither (its blocks never write
+   * those contracts' storage and carry no requests), so the parallel network
+   * sets it to false.
    */
   systemCalls?: boolean;
   /**

@@ -29,7 +29,11 @@ export class CustomErrorDecoder {
   constructor(private readonly loadAbis?: () => Promise<InterfaceAbi[]>) {}
 
   add(abi: InterfaceAbi): void {
-    const iface = new Interface(abi);
+    // Only the error entries: an Interface of a whole ABI parses every
+    // function and event too, most of the cost of the first decoding.
+    const errors = typeof abi === "string" ? abi : abi.filter((entry) => typeof entry !== "object" || entry === null || (entry as { type?: unknown }).type === "error");
+    if (errors.length === 0) return;
+    const iface = new Interface(errors);
     iface.forEachError((fragment) => {
       if (!this.bySelector.has(fragment.selector)) this.bySelector.set(fragment.selector, { iface, fragment });
     });
