@@ -16,6 +16,7 @@ import type { NetworkBenchReport } from "../plugin/bench/network-bench";
 import os from "node:os";
 import type { BenchTaskArgs } from "../plugin/hardhat/task-args";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
+import { table } from "../plugin/hardhat/text-table";
 
 export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport | NetworkBenchReport> {
   const workers = parseWorkerList(args.workers, "--workers");
@@ -210,10 +211,3 @@ export function renderBench(report: BenchReport): string {
   return lines.join("\n");
 }
 
-function table(rows: string[][]): string[] {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r, i) => {
-    const line = "| " + r.map((cell, c) => cell.padEnd(widths[c])).join(" | ") + " |";
-    return i === 0 ? line + "\n|" + widths.map((w) => "-".repeat(w + 2)).join("|") + "|" : line;
-  });
-}

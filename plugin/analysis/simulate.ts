@@ -40,6 +40,8 @@ export interface SimulationInput {
    * `workers - 1` threads execute: the design to weigh for many cores.
    */
   callerExecutes?: boolean;
+  /** List the wasted incarnations in the result (the conflict analysis blames them on locations). */
+  recordWaste?: boolean;
 }
 
 export interface SimulatedRun {
@@ -52,6 +54,8 @@ export interface SimulatedRun {
   executionSpeedup: number;
   /** The same with serialMicros added to both sides. */
   speedup: number;
+  /** With `recordWaste`: every wasted incarnation, its tx and a dependency not yet published when it started. */
+  wasted?: { tx: number; dependency: number; micros: number }[];
 }
 
 const PENDING = 0;
@@ -62,18 +66,45 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be a positive integer, got ${workers}`);
   const n = input.work.length;
   const status = new Uint8Array(n);
-  const mustWait = new Uint8Array(n);
   const published = new Float64Array(n).fill(Infinity);
   const free = new Float64Array(workers);
-  /** Finished incarnations thread 0 has not handled yet, in finishing order. */
+  /** Finished incarnations thread 0 has not handled yet, in finishing order (ties: in starting order). */
   const backlog: { tx: number; valid: boolean; at: number }[] = [];
+  const finished = (entry: { tx: number; valid: boolean; at: number }): void => {
+    let lo = 0;
+    let hi = backlog.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (backlog[mid].at <= entry.at) lo = mid + 1;
+      else hi = mid;
+    }
+    backlog.splice(lo, 0, entry);
+  };
   let incarnations = 0;
   let publishedCount = 0;
-  let lowestPending = 0;
+  /**
+   * Transactions start in index order the first time (the lowest pending one
+   * is always eligible), so the never-started ones are exactly [fresh, n);
+   * below that a pending tx is one that was aborted and waits for its
+   * dependencies, listed in `waiting`. Picking the next tx then costs the
+   * waiting list, not a scan of the block.
+   */
+  let fresh = 0;
+  const waiting: number[] = [];
 
+  const wasted: NonNullable<SimulatedRun["wasted"]> = [];
   const depsPublishedBy = (tx: number, time: number): boolean => input.dependsOn[tx].every((d) => published[d] <= time);
+  /**
+   * A worker thread with nothing to run parks (free time Infinity) until the
+   * calling thread publishes or aborts something: only then can a waiting tx
+   * become eligible. Waking every idle thread at every event instead made the
+   * model quadratic in the thread count.
+   */
+  const wakeParked = (at: number): void => {
+    for (let q = 1; q < workers; q++) if (free[q] === Infinity) free[q] = at;
+  };
   const handle = (now: number): number => {
-    backlog.sort((a, b) => a.at - b.at);
+    const before = backlog.length;
     while (backlog.length > 0 && backlog[0].at <= now) {
       const done = backlog.shift()!;
       now += input.coordinatorMicros;
@@ -83,20 +114,23 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
         publishedCount++;
       } else {
         status[done.tx] = PENDING;
-        mustWait[done.tx] = 1;
-        if (done.tx < lowestPending) lowestPending = done.tx;
+        waiting.push(done.tx);
       }
     }
+    if (backlog.length !== before) wakeParked(now);
     return now;
   };
   const nextTx = (now: number): number => {
-    while (lowestPending < n && status[lowestPending] !== PENDING) lowestPending++;
-    for (let tx = lowestPending; tx < n; tx++) {
-      if (status[tx] !== PENDING) continue;
-      if (mustWait[tx] === 1 && !depsPublishedBy(tx, now)) continue;
-      return tx;
+    let best = -1;
+    for (let k = 0; k < waiting.length; k++) {
+      const tx = waiting[k];
+      if ((best < 0 || tx < best) && depsPublishedBy(tx, now)) best = tx;
     }
-    return -1;
+    if (best >= 0) {
+      waiting.splice(waiting.indexOf(best), 1);
+      return best;
+    }
+    return fresh < n ? fresh++ : -1;
   };
 
   for (let guard = 0; publishedCount < n; guard++) {
@@ -108,19 +142,29 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
     const executes = p !== 0 || input.callerExecutes !== false || workers === 1;
     const tx = executes ? nextTx(now) : -1;
     if (tx < 0) {
-      // Nothing to run: wait for the next event (a thread finishing, a result to handle).
+      if (p !== 0) {
+        free[p] = Infinity;
+        continue;
+      }
+      // The calling thread waits for the next event: a thread finishing, a result to handle.
       let next = Infinity;
-      for (let q = 0; q < workers; q++) if (q !== p && free[q] > now) next = Math.min(next, free[q]);
-      // (Thread 0, which handles the backlog, is always among the others when p is not it: ties pick it first.)
+      for (let q = 1; q < workers; q++) if (free[q] > now) next = Math.min(next, free[q]);
       for (const b of backlog) if (b.at > now) next = Math.min(next, b.at);
-      free[p] = Number.isFinite(next) ? Math.max(next, now + 1e-6) : now + 1;
+      if (Number.isFinite(next)) {
+        free[0] = Math.max(next, now + 1e-6);
+      } else {
+        // Nothing runs and nothing is left to handle: whatever is eligible now goes to the parked threads.
+        wakeParked(now);
+        free[0] = now + 1e-6;
+      }
       continue;
     }
     status[tx] = RUNNING;
     incarnations++;
     const valid = depsPublishedBy(tx, now);
+    if (!valid && input.recordWaste === true) wasted.push({ tx, dependency: input.dependsOn[tx].find((d) => published[d] > now)!, micros: input.work[tx] });
     const end = now + input.work[tx];
-    backlog.push({ tx, valid, at: end });
+    finished({ tx, valid, at: end });
     free[p] = p === 0 ? handle(end) : end;
   }
 
@@ -133,5 +177,6 @@ export function simulateBlockStm(input: SimulationInput, workers: number): Simul
     incarnations,
     executionSpeedup: executionMicros > 0 ? sequential / executionMicros : 1,
     speedup: (sequential + input.serialMicros) / (executionMicros + input.serialMicros),
+    ...(input.recordWaste === true ? { wasted } : {}),
   };
 }

@@ -132,5 +132,5 @@ export function encodeReceipt(r: Pick<TxReceiptData, "status" | "bloom" | "logs"
 }
 
 export function emptyStats(mode: BlockStats["mode"], workers: number): BlockStats {
-  return { mode, workers, events: [], txs: [], reexecutions: 0, blocked: 0, validations: 0, aborts: 0, executionMs: 0, coordinatorMs: 0, stateRootMs: 0, wallMs: 0 };
+  return { mode, workers, events: [], txs: [], reexecutions: 0, blocked: 0, wasted: [], validations: 0, aborts: 0, executionMs: 0, coordinatorMs: 0, stateRootMs: 0, wallMs: 0 };
 }

@@ -8,7 +8,7 @@
  */
 import type { Common } from "@ethereumjs/common";
 import type { KZG } from "@ethereumjs/util";
-import { EthereumJSErrorWithoutCode, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
+import { EthereumJSErrorWithoutCode, bytesToUnprefixedHex, calculateSigRecovery, concatBytes, setLengthLeft } from "@ethereumjs/util";
 
 import { withMergedParams } from "./common-params";
 import { keccak256 } from "./hash";
@@ -53,6 +53,31 @@ export function withFastCrypto(common: Common): Common {
   if (hasNativeEcrecover) crypto.ecrecover ??= nativeEcrecover;
   crypto.keccak256 ??= keccak256;
   (copy as { customCrypto: Common["customCrypto"] }).customCrypto = crypto;
+  return copy;
+}
+
+/**
+ * Inputs of keccak-256 by their hash (64 hex digits, no 0x): what the
+ * conflict analysis walks back to name mapping entries and array elements.
+ */
+export type PreimageSink = Map<string, Uint8Array>;
+
+/**
+ * A copy of `common` whose keccak-256 also records every input into `sink`.
+ * The KECCAK256 opcode hashes through `common.customCrypto.keccak256`, so
+ * this sees every storage key a contract derives. It is for analysis runs
+ * only: the hot path never pays for it.
+ */
+export function withKeccakRecorder(common: Common, sink: PreimageSink): Common {
+  const copy = common.copy();
+  const hash = copy.customCrypto.keccak256 ?? keccak256;
+  const recording = (data: Uint8Array): Uint8Array => {
+    const digest = hash(data);
+    const key = bytesToUnprefixedHex(digest);
+    if (!sink.has(key)) sink.set(key, data.slice());
+    return digest;
+  };
+  (copy as { customCrypto: Common["customCrypto"] }).customCrypto = { ...copy.customCrypto, keccak256: recording };
   return copy;
 }
 

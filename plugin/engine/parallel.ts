@@ -533,6 +533,7 @@ class BlockRun {
     txStats.totalMicros += o.micros;
     if (o.kind === "blocked") {
       this.stats.blocked++;
+      if (o.key !== undefined) this.stats.wasted.push({ tx: o.tx, key: o.key, micros: o.micros, cause: "estimate" });
       this.scheduler.blockOn(o.tx, o.dependency);
       this.checkRunaway();
       return;
@@ -597,9 +598,13 @@ class BlockRun {
   private validate(tx: TxIndex): boolean {
     this.stats.validations++;
     this.validated[tx] = 0;
-    for (const read of this.latest[tx]!.reads) {
+    const latest = this.latest[tx]!;
+    for (const read of latest.reads) {
       const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
-      if (now.estimate !== undefined || !sameValue(now.value, read.value)) return false;
+      if (now.estimate !== undefined || !sameValue(now.value, read.value)) {
+        this.stats.wasted.push({ tx, key: read.key, micros: latest.micros, cause: "abort" });
+        return false;
+      }
     }
     this.validated[tx] = 1;
     return true;

@@ -12,6 +12,7 @@ import { createTxFromRLP, paramsTx } from "@ethereumjs/tx";
 
 import { createAddressFromString } from "@ethereumjs/util";
 import { withFastCrypto } from "./crypto";
+import type { PreimageSink } from "./crypto";
 import { encodeRlp } from "./rlp-writer";
 import type { RlpItem } from "./rlp-writer";
 import type { FlatState } from "./flat-state";
@@ -37,6 +38,11 @@ export interface BlockInput {
   knownSenders?: ReadonlyMap<number, string>;
   /** Departures from the protocol's rules that development chains offer. */
   rules?: ExecutionRules;
+  /**
+   * Sequential executor only: record every keccak-256 input the block's
+   * execution hashes here (conflict analysis; see withKeccakRecorder).
+   */
+  preimages?: PreimageSink;
 }
 
 /** Development-chain relaxations of the protocol (Hardhat's network config has the same). */

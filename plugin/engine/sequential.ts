@@ -12,6 +12,7 @@ import { BlockOverlay } from "./block-overlay";
 import { runPrePhase } from "./block-phases";
 import { InvalidBlockError, blockGasLimitError, committedFailure, emptyStats } from "./block-result";
 import type { BlockResult } from "./block-result";
+import { withKeccakRecorder } from "./crypto";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
 import { TxExecutor } from "./tx-executor";
@@ -26,8 +27,12 @@ import { finishBlock } from "./finish";
 export async function executeBlockSequential(input: BlockInput, reuse?: TxExecutor): Promise<BlockResult> {
   const started = performance.now();
   const { block, common, txs } = prepareBlock(input);
-  const executor = reuse ?? (await TxExecutor.create(common, input.blockHashes ?? new Map(), input.rules));
-  reuse?.useBlockHashes(input.blockHashes ?? new Map());
+  // Recording preimages needs an executor of its own: its Common hashes through the recorder.
+  const own = reuse === undefined || input.preimages !== undefined;
+  const executor = own
+    ? await TxExecutor.create(input.preimages === undefined ? common : withKeccakRecorder(common, input.preimages), input.blockHashes ?? new Map(), input.rules)
+    : reuse;
+  if (!own) reuse.useBlockHashes(input.blockHashes ?? new Map());
   const overlay = new BlockOverlay(input.preState);
   const stats = emptyStats("sequential", 1);
   await runPrePhase(executor, block, overlay);

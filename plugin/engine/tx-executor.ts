@@ -161,7 +161,7 @@ export class TxExecutor {
     try {
       const result = await runTx(this.vm, { tx, block, skipBlockGasLimitValidation: true, blockGasUsed: 0n, ...checks });
       if (this.state.blockedOn !== undefined) {
-        return { kind: "blocked", tx: index, incarnation, dependency: this.state.blockedOn, micros: micros() };
+        return { kind: "blocked", tx: index, incarnation, dependency: this.state.blockedOn, key: this.state.blockedKey, micros: micros() };
       }
       const receipt: TxReceiptData = {
         status: result.execResult.exceptionError === undefined ? 1 : 0,
@@ -189,7 +189,7 @@ export class TxExecutor {
     } catch (e) {
       if (this.state.blockedOn !== undefined || e instanceof EstimateHit) {
         const dependency = this.state.blockedOn ?? (e as EstimateHit).dependency;
-        return { kind: "blocked", tx: index, incarnation, dependency, micros: micros() };
+        return { kind: "blocked", tx: index, incarnation, dependency, key: this.state.blockedKey, micros: micros() };
       }
       if (e instanceof MissingBlockHashError) throw e;
       let sender: string | undefined;

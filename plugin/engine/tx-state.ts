@@ -65,6 +65,8 @@ export class TxStateManager implements StateManagerInterface {
   feePhase = false;
   /** Set when a read hit an ESTIMATE; the outcome is "blocked" whatever runTx did. */
   blockedOn: TxIndex | undefined;
+  /** The location whose ESTIMATE stopped the tx (the conflict analysis blames it). */
+  blockedKey: LocationKey | undefined;
 
   readonly originalStorageCache = {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
@@ -102,6 +104,7 @@ export class TxStateManager implements StateManagerInterface {
     this.journal = [];
     this.feePhase = false;
     this.blockedOn = undefined;
+    this.blockedKey = undefined;
   }
 
   readSet(): Read[] {
@@ -149,13 +152,16 @@ export class TxStateManager implements StateManagerInterface {
     const seen = this.reads.get(key);
     if (seen !== undefined && seen.predicate === undefined) return seen.value;
     const r = this.source.resolve(key);
-    if (r.estimate !== undefined) throw this.blocked(r.estimate);
+    if (r.estimate !== undefined) throw this.blocked(r.estimate, key);
     this.reads.set(key, { key, value: r.value, origin: r.origin });
     return r.value;
   }
 
-  private blocked(dependency: TxIndex): EstimateHit {
-    this.blockedOn ??= dependency;
+  private blocked(dependency: TxIndex, key: LocationKey): EstimateHit {
+    if (this.blockedOn === undefined) {
+      this.blockedOn = dependency;
+      this.blockedKey = key;
+    }
     return new EstimateHit(dependency);
   }
 
@@ -173,7 +179,7 @@ export class TxStateManager implements StateManagerInterface {
     if (this.feePhase && addr === this.coinbase && !this.overlay.has(key) && !this.reads.has(key)) {
       // The fee payment: observe only whether the balance is zero.
       const r = this.source.resolveNonzero(key);
-      if (r.estimate !== undefined) throw this.blocked(r.estimate);
+      if (r.estimate !== undefined) throw this.blocked(r.estimate, key);
       this.reads.set(key, { key, value: r.value, origin: r.origin, predicate: "nonzero" });
       const placeholder = r.value as bigint;
       this.deltaBase.set(key, placeholder);

@@ -115,7 +115,7 @@ export type ExecutionOutcome =
       micros: number;
     }
   /** The tx read an ESTIMATE of a lower tx and must wait for it. */
-  | { kind: "blocked"; tx: TxIndex; incarnation: Incarnation; dependency: TxIndex; micros: number }
+  | { kind: "blocked"; tx: TxIndex; incarnation: Incarnation; dependency: TxIndex; key?: LocationKey; micros: number }
   /**
    * The tx is invalid (bad nonce, insufficient funds, ...): the block is
    * invalid if this holds when committed. With `internal`, execution threw
@@ -142,6 +142,19 @@ export interface TxStats {
   totalMicros: number;
 }
 
+/**
+ * Why one incarnation was wasted: the location whose value it read had
+ * changed (an abort at validation) or was an ESTIMATE (it stopped). The
+ * conflict analysis blames re-executions on these locations.
+ */
+export interface WastedIncarnation {
+  tx: TxIndex;
+  key: LocationKey;
+  /** Execution time of the wasted incarnation, microseconds. */
+  micros: number;
+  cause: "abort" | "estimate";
+}
+
 export interface BlockStats {
   mode: "sequential" | "parallel";
   workers: number;
@@ -153,6 +166,8 @@ export interface BlockStats {
   reexecutions: number;
   /** Incarnations that ended on an ESTIMATE. */
   blocked: number;
+  /** Every wasted incarnation and the location that wasted it (parallel mode). */
+  wasted: WastedIncarnation[];
   /** Read-set validations performed by the coordinator. */
   validations: number;
   /** Validations that failed (the tx was aborted). */

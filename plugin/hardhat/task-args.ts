@@ -43,3 +43,31 @@ export interface ReplayTaskArgs {
   /** Comma-separated block numbers to limit the replay to; all when absent. */
   blocks?: string;
 }
+
+/** `npx hardhat parallel-conflicts` */
+export interface ConflictsTaskArgs {
+  /** A workload preset to generate and analyse (one of PRESET_NAMES). */
+  workload?: string;
+  /** Transactions in the preset's block. Default 200. */
+  txs?: number;
+  /** Zipf exponent of the preset's popularity (0 uniform, larger hotter); the preset's own when absent. */
+  skew?: number;
+  /** Seed of the preset's generator; the preset's own when absent. */
+  seed?: number;
+  /** Recorded blocks: a block folder (block.json, pre_state.json) or a folder of them. */
+  fixtures?: string;
+  /** A single block.json, with `prestate`. */
+  block?: string;
+  /** The prestateTracer result for `block`. */
+  prestate?: string;
+  /** Comma-separated block numbers to limit the fixtures to. */
+  blocks?: string;
+  /** Workers of the measured parallel run (1: model only). Default: the config's `parallel.workers`. */
+  workers: number;
+  /** Hotspots listed per block. Default 10. */
+  top: number;
+  /** Ways of the sharding what-if. Default 8. */
+  shards: number;
+  /** File to write the JSON report to. */
+  json?: string;
+}

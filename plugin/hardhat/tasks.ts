@@ -3,10 +3,11 @@
 // the engine (and its worker threads) for unrelated tasks such as `compile`.
 import { task, types } from "hardhat/config";
 
-import type { BenchTaskArgs, ReplayTaskArgs } from "./task-args";
+import type { BenchTaskArgs, ConflictsTaskArgs, ReplayTaskArgs } from "./task-args";
 
 export const TASK_PARALLEL_BENCH = "parallel-bench";
 export const TASK_PARALLEL_REPLAY = "parallel-replay";
+export const TASK_PARALLEL_CONFLICTS = "parallel-conflicts";
 
 task<BenchTaskArgs>(
   TASK_PARALLEL_BENCH,
@@ -58,4 +59,25 @@ task<ReplayTaskArgs>(
   .setAction(async (args, hre) => {
     const { replayAction } = await import("../../tasks/replay");
     return replayAction(args, hre);
+  });
+
+task<ConflictsTaskArgs>(
+  TASK_PARALLEL_CONFLICTS,
+  "Finds the storage locations (named as Solidity variables) that make a block's transactions conflict, why, and what changing them would gain",
+)
+  .addOptionalParam("workload", "A workload preset to analyse: transfers, amm, amm-hot, lending, nft-mint, nft-market or mixed", undefined, types.string)
+  .addOptionalParam("txs", "Transactions in the preset's block (default 200)", undefined, types.int)
+  .addOptionalParam("skew", "Popularity skew of the preset (Zipf exponent: 0 uniform, larger hotter)", undefined, types.float)
+  .addOptionalParam("seed", "Seed of the preset's generator", undefined, types.int)
+  .addOptionalParam("fixtures", "Recorded blocks: a block folder (block.json, pre_state.json) or a folder of such folders", undefined, types.string)
+  .addOptionalParam("block", "A block.json file (eth_getBlockByNumber with full transactions), with --prestate", undefined, types.string)
+  .addOptionalParam("prestate", "The prestateTracer result JSON giving the pre-state of --block", undefined, types.string)
+  .addOptionalParam("blocks", 'Comma-separated block numbers to limit --fixtures to, e.g. "17666333"', undefined, types.string)
+  .addOptionalParam("workers", "Workers of the measured parallel run (1: no parallel run, re-executions from the scheduler model); default: the config's parallel.workers", undefined, types.int)
+  .addOptionalParam("top", "Hotspots listed per block", 10, types.int)
+  .addOptionalParam("shards", "Ways of the sharding what-if", 8, types.int)
+  .addOptionalParam("json", "Also write the report as JSON to this file", undefined, types.string)
+  .setAction(async (args, hre) => {
+    const { conflictsAction } = await import("../../tasks/conflicts");
+    return conflictsAction({ ...args, workers: args.workers ?? hre.config.parallel.workers }, hre);
   });

@@ -1,0 +1,294 @@
+/**
+ * The conflict report of a block: its dependency graph, the locations behind
+ * the dependencies ranked by impact (hotspots), each named as a Solidity
+ * variable where the project's storage layouts allow, classified, with a
+ * remedy and what-if bounds; dependency distances and hub contracts.
+ * `parallel-conflicts`, `parallel_getConflictReport` and the tests share it
+ * (docs/conflicts.md defines every field).
+ */
+import { addressOf, kindOf, slotOf } from "../engine/location";
+import type { LocationKind } from "../engine/location";
+import type { LocationKey } from "../engine/types";
+import { conflictGraph, distanceHistogram } from "./conflict-graph";
+import type { ConflictGraph } from "./conflict-graph";
+import { locationFacts } from "./location-facts";
+import type { LocationFacts } from "./location-facts";
+import { classify } from "./patterns";
+import type { Classification, VariableHint } from "./patterns";
+import { simulateBlockStm } from "./simulate";
+import type { BlockTrace, MeasuredRun } from "./trace";
+import { boundOf, whatIf } from "./what-if";
+import type { ModelSettings, SpeedupBound, WhatIf } from "./what-if";
+
+export const CONFLICT_REPORT_SCHEMA_VERSION = 1;
+
+/** A location named by the project's storage layouts (or only by its mapping keys). */
+export interface LocationName {
+  contract: string | null;
+  /** Full variable path, e.g. `markets[0x…].totalBorrows`; null when only the key is known. */
+  variable: string | null;
+  /** Decoded mapping keys and array indices, in order. */
+  key: string[];
+  type: string | null;
+  /** Labels of every variable packed in the slot (more than one: packed). */
+  packed: string[];
+  arrayLength: boolean;
+  /** Whether the slot comes from a keccak preimage (a mapping entry or array element): per-key state. */
+  derived: boolean;
+  /** Packed fields that differ between two slot values (for the packed-slot pattern). */
+  changedFields?: (before: bigint, after: bigint) => string[];
+}
+
+export interface Naming {
+  name(key: LocationKey): LocationName | undefined;
+  /** Contract name deployed at an address (40 hex, no 0x), when known. */
+  contractAt(address: string): string | undefined;
+  isContract(address: string): boolean;
+}
+
+export interface ConflictReportOptions {
+  naming?: Naming;
+  /** Hotspots listed per block (default 10). */
+  top?: number;
+  /** Ways of the sharding what-if (default 8). */
+  shards?: number;
+  /** Workers of the scheduler model that blames re-executions when no parallel run was measured (default 8). */
+  modelWorkers?: number;
+  /** Calling-thread cost per incarnation for the model when not measured (default 30 µs, metrics.md). */
+  coordinatorMicros?: number;
+}
+
+export interface Hotspot {
+  rank: number;
+  kind: LocationKind;
+  /** 0x-prefixed account address. */
+  address: string;
+  /** 0x-prefixed 32-byte slot for storage, null otherwise. */
+  slot: string | null;
+  contract: string | null;
+  variable: string | null;
+  key: string[];
+  type: string | null;
+  packedWith: string[];
+  /** One line naming the location, e.g. `AmmPair.reserve0 (slot 8, packed with reserve1 and blockTimestampLast)`. */
+  display: string;
+  /** Transactions that depend on an earlier one through this location. */
+  dependentTxs: number;
+  /** Writer-to-reader pairs through it. */
+  dependencies: number;
+  /** Of those, pairs whose reader also wrote it (an update chain: write after write); the rest only read it. */
+  updateDependencies: number;
+  /** Pairs for which it is the first stale location the reader read: where validation fails. */
+  blamedDependencies: number;
+  reexecutions: number;
+  reexecutionsSource: "measured" | "model";
+  /** Execution time of the wasted incarnations blamed on it, µs. */
+  wastedMicros: number;
+  /** Gas those wasted incarnations burnt (each counted at its transaction's gas). */
+  wastedGas: string;
+  /** Share of the critical path's time whose link goes through it (0 to 1). */
+  criticalPathShare: number;
+  pattern: Classification["pattern"];
+  origin: Classification["origin"];
+  commutative: boolean;
+  remedy: string;
+  whatIf: WhatIf;
+}
+
+export interface BlockConflicts {
+  number: number;
+  hash: string | null;
+  txs: number;
+  dependentTxs: number;
+  dependencies: number;
+  /** The block as it is. */
+  bound: SpeedupBound;
+  measured: MeasuredRun | null;
+  /** Dependencies by distance j - i (close ones cost optimistic execution most). */
+  distances: { distance: number; dependencies: number }[];
+  hubs: Hub[];
+  hotspots: Hotspot[];
+  /** Locations behind dependencies that are not listed (beyond `top`). */
+  moreHotspots: number;
+}
+
+export interface Hub {
+  address: string;
+  contract: string | null;
+  /** Dependencies through its state. */
+  dependencies: number;
+  /** Through per-key state (mapping entries, array elements). */
+  perKey: number;
+  /** Through fixed slots, its balance or its account. */
+  global: number;
+}
+
+const DEFAULT_COORDINATOR_MICROS = 30;
+
+export function conflictReport(trace: BlockTrace, opts: ConflictReportOptions = {}): BlockConflicts {
+  const graph = conflictGraph(trace.txs);
+  const facts = locationFacts(trace);
+  const model: ModelSettings = {
+    coordinatorMicros: trace.measured?.coordinatorMicros ?? opts.coordinatorMicros ?? DEFAULT_COORDINATOR_MICROS,
+    serialMicros: trace.serialMicros,
+  };
+  const stats = locationStats(trace, graph, model, opts.modelWorkers ?? 8);
+  const ranked = [...stats.values()].sort(
+    (a, b) => b.blamed - a.blamed || b.dependents.size - a.dependents.size || b.wastedMicros - a.wastedMicros || (a.key < b.key ? -1 : 1),
+  );
+  const top = ranked.slice(0, opts.top ?? 10);
+  const hotspots = top.map((s, i) => hotspot(trace, s, facts.get(s.key), graph, model, opts, i + 1));
+  return {
+    number: trace.number,
+    hash: trace.hash ?? null,
+    txs: trace.txs.length,
+    dependentTxs: graph.dependsOn.filter((d) => d.length > 0).length,
+    dependencies: graph.edges.length,
+    bound: boundOf(graph, model),
+    measured: trace.measured ?? null,
+    distances: [...distanceHistogram(graph.edges)].map(([distance, dependencies]) => ({ distance, dependencies })),
+    hubs: hubs(graph, opts.naming),
+    hotspots,
+    moreHotspots: ranked.length - top.length,
+  };
+}
+
+interface LocationStats {
+  key: LocationKey;
+  dependents: Set<number>;
+  dependencies: number;
+  updates: number;
+  blamed: number;
+  reexecutions: number;
+  wastedMicros: number;
+  wastedGas: bigint;
+  criticalMicros: number;
+}
+
+function locationStats(trace: BlockTrace, graph: ConflictGraph, model: ModelSettings, modelWorkers: number): Map<LocationKey, LocationStats> {
+  const stats = new Map<LocationKey, LocationStats>();
+  const of = (key: LocationKey): LocationStats => {
+    let s = stats.get(key);
+    if (s === undefined) stats.set(key, (s = { key, dependents: new Set(), dependencies: 0, updates: 0, blamed: 0, reexecutions: 0, wastedMicros: 0, wastedGas: 0n, criticalMicros: 0 }));
+    return s;
+  };
+  const written = trace.txs.map((tx) => new Set(tx.writes.map((w) => w.key)));
+  const firstKey = new Map<string, LocationKey>();
+  for (const e of graph.edges) {
+    // Keys are in the reader's read order: validation finds the first one stale.
+    firstKey.set(`${e.from}>${e.to}`, e.keys[0]);
+    of(e.keys[0]).blamed++;
+    for (const key of e.keys) {
+      const s = of(key);
+      s.dependents.add(e.to);
+      s.dependencies++;
+      if (written[e.to].has(key)) s.updates++;
+    }
+  }
+  const blame = (key: LocationKey, tx: number, micros: number): void => {
+    const s = of(key);
+    s.reexecutions++;
+    s.wastedMicros += micros;
+    s.wastedGas += trace.txs[tx].gasUsed;
+  };
+  if (trace.measured !== undefined && trace.measured.mode === "parallel") {
+    for (const w of trace.measured.wasted) blame(w.key, w.tx, w.micros);
+  } else {
+    const run = simulateBlockStm({ work: graph.work, dependsOn: graph.dependsOn, ...model, recordWaste: true }, modelWorkers);
+    for (const w of run.wasted ?? []) blame(firstKey.get(`${w.dependency}>${w.tx}`)!, w.tx, w.micros);
+  }
+  for (const link of graph.criticalPath) {
+    for (const key of new Set(link.via)) of(key).criticalMicros += graph.work[link.tx];
+  }
+  // Locations only blamed by a measured run but behind no dependency of the sequential trace stay listed: they cost time.
+  return stats;
+}
+
+function hotspot(trace: BlockTrace, s: LocationStats, facts: LocationFacts | undefined, graph: ConflictGraph, model: ModelSettings, opts: ConflictReportOptions, rank: number): Hotspot {
+  const kind = kindOf(s.key);
+  const address = addressOf(s.key);
+  const slot = kind === "storage" ? slotOf(s.key) : undefined;
+  const name = opts.naming?.name(s.key);
+  const contract = name?.contract ?? opts.naming?.contractAt(address) ?? null;
+  const hint: VariableHint | undefined = name?.variable ? { variable: name.variable, type: name.type ?? "", packed: name.packed, arrayLength: name.arrayLength } : undefined;
+  const emptyFacts: LocationFacts = { key: s.key, kind, address, slot, writers: [], deltas: [], blindWriters: 0, restoringWriters: 0, timestampWriters: 0, senders: new Set() };
+  const f = facts ?? emptyFacts;
+  const classification = classify({
+    facts: f,
+    beneficiary: trace.beneficiary,
+    sameSenderChain: kind === "info" && graph.edges.every((e) => !e.keys.includes(s.key) || (trace.txs[e.from].from === address && trace.txs[e.to].from === address)),
+    isContract: opts.naming?.isContract(address) ?? false,
+    changedFields: name?.changedFields !== undefined && name.packed.length > 1 ? changedFieldsOf(trace, s.key, name.changedFields) : undefined,
+    hint,
+  });
+  return {
+    rank,
+    kind,
+    address: "0x" + address,
+    slot: slot === undefined ? null : "0x" + slot,
+    contract,
+    variable: name?.variable ?? null,
+    key: name?.key ?? [],
+    type: name?.type ?? null,
+    packedWith: name?.packed.filter((p) => p !== name.variable?.split(".").pop()) ?? [],
+    display: displayOf(kind, address, slot, contract, name),
+    dependentTxs: s.dependents.size,
+    dependencies: s.dependencies,
+    updateDependencies: s.updates,
+    blamedDependencies: s.blamed,
+    reexecutions: s.reexecutions,
+    reexecutionsSource: trace.measured?.mode === "parallel" ? "measured" : "model",
+    wastedMicros: Math.round(s.wastedMicros),
+    wastedGas: s.wastedGas.toString(),
+    criticalPathShare: graph.criticalMicros > 0 ? s.criticalMicros / graph.criticalMicros : 0,
+    pattern: classification.pattern,
+    origin: classification.origin,
+    commutative: classification.commutative,
+    remedy: classification.remedy,
+    whatIf: whatIf(trace, s.key, facts, model, opts.shards ?? 8),
+  };
+}
+
+/** Per writer of a packed slot, the fields its write changed. */
+function changedFieldsOf(trace: BlockTrace, key: LocationKey, diff: (before: bigint, after: bigint) => string[]): string[][] {
+  const out: string[][] = [];
+  for (const tx of trace.txs) {
+    const w = tx.writes.find((x) => x.key === key);
+    const r = tx.reads.find((x) => x.key === key);
+    if (w !== undefined && typeof w.value === "bigint" && r !== undefined && typeof r.value === "bigint") out.push(diff(r.value, w.value));
+  }
+  return out;
+}
+
+function displayOf(kind: LocationKind, address: string, slot: string | undefined, contract: string | null, name: LocationName | undefined): string {
+  const who = contract ?? `0x${address}`;
+  if (kind === "balance") return `${who} ether balance`;
+  if (kind === "info") return `${who} account (nonce, code)`;
+  if (kind === "wipe") return `${who} storage wipe`;
+  const slotText = `slot 0x${BigInt("0x" + slot).toString(16)}`;
+  if (name?.variable) {
+    const others = name.packed.filter((p) => p !== name.variable!.split(".").pop());
+    const packed = name.packed.length > 1 ? `, packed with ${others.join(" and ")}` : "";
+    return `${who}.${name.variable} (${slotText}${packed})`;
+  }
+  if (name !== undefined && name.key.length > 0) return `${who} ${slotText} [key ${name.key.join("][")}]`;
+  return `${who} ${slotText}`;
+}
+
+function hubs(graph: ConflictGraph, naming: Naming | undefined): Hub[] {
+  const byAddress = new Map<string, Hub>();
+  for (const e of graph.edges) {
+    const seen = new Set<string>();
+    for (const key of e.keys) {
+      const address = addressOf(key);
+      if (seen.has(address)) continue;
+      seen.add(address);
+      let hub = byAddress.get(address);
+      if (hub === undefined) byAddress.set(address, (hub = { address: "0x" + address, contract: naming?.contractAt(address) ?? null, dependencies: 0, perKey: 0, global: 0 }));
+      hub.dependencies++;
+      if (naming?.name(key)?.derived === true) hub.perKey++;
+      else hub.global++;
+    }
+  }
+  return [...byAddress.values()].sort((a, b) => b.dependencies - a.dependencies).slice(0, 10);
+}

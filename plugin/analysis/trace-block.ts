@@ -1,0 +1,65 @@
+/**
+ * Runs a block for the conflict analysis: sequentially (the exact read and
+ * write sets, with every keccak preimage recorded so slots can be named),
+ * then, when an executor is given, in parallel, to measure which locations
+ * wasted incarnations. Both results are checked against each other: an
+ * analysis of a wrong block would be worthless.
+ */
+import { bytesToHex } from "@ethereumjs/util";
+
+import { executeBlockSequential, firstDifference } from "../engine";
+import type { BlockInput, BlockResult, ParallelExecutor } from "../engine";
+import type { PreimageSink } from "../engine/crypto";
+import type { BlockTrace } from "./trace";
+
+export interface TracedBlock {
+  input: BlockInput;
+  trace: BlockTrace;
+  preimages: PreimageSink;
+  result: BlockResult;
+}
+
+export interface TraceOptions {
+  /** Measure a parallel run too. */
+  executor?: ParallelExecutor;
+  /** Sequential runs before the recorded one, so per-transaction times are not those of cold code (default 1). */
+  warmups?: number;
+}
+
+export async function traceBlock(input: BlockInput, opts: TraceOptions = {}): Promise<TracedBlock> {
+  for (let i = 0; i < (opts.warmups ?? 1); i++) await executeBlockSequential({ ...input, computeStateRoot: false });
+  const preimages: PreimageSink = new Map();
+  const result = await executeBlockSequential({ ...input, preimages });
+  const { block } = input;
+  const trace: BlockTrace = {
+    number: Number(block.header.number),
+    hash: bytesToHex(block.hash()),
+    beneficiary: block.header.coinbase.toString().slice(2).toLowerCase(),
+    timestamp: block.header.timestamp,
+    txs: result.receipts.map((receipt, i) => ({
+      hash: receipt.txHash,
+      from: receipt.sender.slice(2).toLowerCase(),
+      to: block.transactions[i].to?.toString().slice(2).toLowerCase() ?? null,
+      reads: result.reads[i],
+      writes: result.writeSets[i].writes,
+      micros: result.stats.txs[i].micros,
+      gasUsed: receipt.gasUsed,
+    })),
+    serialMicros: Math.max(0, 1000 * (result.stats.wallMs - result.stats.executionMs)),
+  };
+  if (opts.executor !== undefined) {
+    const parallel = await opts.executor.executeBlock(input);
+    const difference = firstDifference(parallel, result);
+    if (difference !== undefined) throw new Error(`bug: the parallel run of block ${trace.number} differs from the sequential one (${JSON.stringify(difference)}); please report it`);
+    const s = parallel.stats;
+    const incarnations = s.txs.reduce((a, t) => a + t.incarnations, 0);
+    trace.measured = {
+      workers: s.workers,
+      mode: s.mode,
+      reexecutions: s.reexecutions,
+      wasted: s.wasted,
+      ...(s.mode === "parallel" && incarnations > 0 ? { coordinatorMicros: (1000 * s.coordinatorMs) / incarnations } : {}),
+    };
+  }
+  return { input, trace, preimages, result };
+}

@@ -1,0 +1,47 @@
+/**
+ * What the conflict analysis needs of one executed block, whatever its
+ * source (a workload preset, a recorded mainnet block, a block mined on the
+ * parallel network): per transaction its read and write sets as the
+ * sequential executor saw them, its execution time and gas, and optionally
+ * the keccak preimages of the run and the wasted incarnations a parallel run
+ * measured.
+ */
+import type { Read, WastedIncarnation, Write } from "../engine/types";
+
+export interface TxTrace {
+  /** 0x-prefixed transaction hash. */
+  hash: string;
+  /** Sender, 40 lowercase hex digits without 0x (the engine's address form). */
+  from: string;
+  /** Recipient in the same form, null for a contract creation. */
+  to: string | null;
+  reads: readonly Read[];
+  writes: readonly Write[];
+  /** Execution time on the sequential executor, microseconds. */
+  micros: number;
+  gasUsed: bigint;
+}
+
+export interface BlockTrace {
+  number: number;
+  /** 0x-prefixed block hash, when the block has one. */
+  hash?: string;
+  /** Fee recipient, 40 lowercase hex digits without 0x. */
+  beneficiary: string;
+  timestamp: bigint;
+  txs: readonly TxTrace[];
+  /** Time the block spends outside transaction execution, microseconds (the scheduler model's serial part). */
+  serialMicros: number;
+  /** When the block also ran on the parallel executor: what that run wasted, and on which location. */
+  measured?: MeasuredRun;
+}
+
+export interface MeasuredRun {
+  workers: number;
+  mode: "sequential" | "parallel";
+  /** Incarnations beyond the first, summed over the block's transactions. */
+  reexecutions: number;
+  wasted: readonly WastedIncarnation[];
+  /** Calling-thread time per finished incarnation, microseconds (feeds the scheduler model). */
+  coordinatorMicros?: number;
+}

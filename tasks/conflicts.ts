@@ -1,0 +1,204 @@
+// `npx hardhat parallel-conflicts`: which storage locations (named as
+// Solidity variables where the project's layouts allow) make a block's
+// transactions depend on each other, why, and what changing them would gain.
+// Argument parsing and output here; the analysis in plugin/analysis.
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+import type { HardhatRuntimeEnvironment } from "hardhat/types";
+
+import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport } from "../plugin/analysis/conflict-report";
+import type { BlockConflicts, Hotspot } from "../plugin/analysis/conflict-report";
+import { traceBlock } from "../plugin/analysis/trace-block";
+import type { TracedBlock } from "../plugin/analysis/trace-block";
+import { ParallelExecutor } from "../plugin/engine";
+import type { BlockInput } from "../plugin/engine";
+import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hardhat/block-sources";
+import { pluginError } from "../plugin/hardhat/errors";
+import { projectNaming } from "../plugin/hardhat/storage-naming";
+import type { ConflictsTaskArgs } from "../plugin/hardhat/task-args";
+import { table } from "../plugin/hardhat/text-table";
+import { PRESET_NAMES, WorkloadParameterError, generateWorkload, prepareWorkloadOnEngine, shippedArtifactReader } from "../plugin/workloads";
+import type { ArtifactReader, PresetName } from "../plugin/workloads";
+
+export interface ConflictsReport {
+  schemaVersion: number;
+  /** What was analysed, as given on the command line. */
+  source: { kind: "workload" | "fixtures" | "block"; description: string };
+  blocks: BlockConflicts[];
+  /** Blocks that could not be analysed, and why. */
+  skipped: { block: string; reason: string }[];
+}
+
+/** A block to analyse, however it was obtained. */
+interface SourceBlock {
+  label: string;
+  input: BlockInput;
+  senders?: (string | undefined)[];
+}
+
+export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
+  checkArgs(args);
+  const { source, blocks, artifacts } = await sourceBlocks(args, hre);
+  if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
+  const naming = await projectNaming(hre, artifacts);
+  const executor = args.workers > 1 ? new ParallelExecutor({ workers: args.workers, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio }) : undefined;
+  const report: ConflictsReport = { schemaVersion: CONFLICT_REPORT_SCHEMA_VERSION, source, blocks: [], skipped: [] };
+  try {
+    for (const [i, b] of blocks.entries()) {
+      log(`[${i + 1}/${blocks.length}] ${b.label}: ${b.input.block.transactions.length} txs: running sequentially${executor === undefined ? "" : ` and on ${args.workers} workers`}`);
+      if (b.input.block.transactions.length === 0) {
+        report.skipped.push({ block: b.label, reason: "the block has no transactions" });
+        continue;
+      }
+      let traced: TracedBlock;
+      try {
+        traced = await traceBlock({ ...b.input, ...(b.senders === undefined ? {} : { senders: b.senders }) } as BlockInput, { executor });
+      } catch (e) {
+        // A block that does not execute (a partial pre-state, an invalid transaction) is reported; the others are still analysed.
+        const reason = e instanceof Error ? e.message : String(e);
+        log(`  skipped: ${reason}`);
+        report.skipped.push({ block: b.label, reason });
+        continue;
+      }
+      log(`  analysing ${traced.trace.txs.length} txs (${traced.preimages.size} keccak preimages recorded)`);
+      report.blocks.push(conflictReport(traced.trace, { naming: naming.forBlock(traced), top: args.top, shards: args.shards }));
+    }
+  } finally {
+    await executor?.close();
+  }
+  console.log(renderConflicts(report, args.shards));
+  if (args.json !== undefined) {
+    const file = path.resolve(args.json);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
+    log(`wrote ${file}`);
+  }
+  if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
+  return report;
+}
+
+function checkArgs(args: ConflictsTaskArgs): void {
+  const sources = [args.workload !== undefined, args.block !== undefined || args.prestate !== undefined, args.fixtures !== undefined].filter(Boolean).length;
+  if (sources === 0) {
+    throw pluginError(
+      "say what to analyse: --workload <preset> (one of " + PRESET_NAMES.join(", ") + "), --fixtures <folder of recorded blocks>, or --block <block.json> --prestate <prestateTracer.json>. Example: npx hardhat parallel-conflicts --workload amm-hot",
+    );
+  }
+  if (sources > 1) throw pluginError("give one source: --workload, --fixtures, or --block with --prestate");
+  const int = (flag: string, v: number | undefined, min: number, max: number): void => {
+    if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw pluginError(`${flag} must be an integer from ${min} to ${max}, got ${v}`);
+  };
+  int("--txs", args.txs, 1, 20_000);
+  int("--workers", args.workers, 1, 256);
+  int("--top", args.top, 1, 1000);
+  int("--shards", args.shards, 2, 1024);
+  int("--seed", args.seed, 0, 2 ** 31 - 1);
+  if (args.skew !== undefined && !(args.skew >= 0 && args.skew <= 4)) throw pluginError(`--skew must be a number from 0 (uniform) to 4 (very hot), got ${args.skew}`);
+  if (args.workload !== undefined && !(PRESET_NAMES as readonly string[]).includes(args.workload)) {
+    throw pluginError(`--workload must be one of ${PRESET_NAMES.join(", ")}, got "${args.workload}"`);
+  }
+}
+
+async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<{ source: ConflictsReport["source"]; blocks: SourceBlock[]; artifacts?: ArtifactReader }> {
+  if (args.workload !== undefined) {
+    const artifacts = shippedArtifactReader() ?? (await compiledArtifacts(hre));
+    const preset = args.workload as PresetName;
+    const knobs = { txs: args.txs ?? 200, ...(args.skew === undefined ? {} : { skew: args.skew }), ...(args.seed === undefined ? {} : { seed: args.seed }) };
+    knobs.txs = Math.max(1, knobs.txs);
+    let workload;
+    try {
+      workload = generateWorkload(preset, { ...knobs, accounts: Math.max(4 * knobs.txs, 100) }, artifacts);
+    } catch (e) {
+      if (e instanceof WorkloadParameterError) throw pluginError(`${e.message}. Adjust --txs or --skew.`, e);
+      throw e;
+    }
+    log(`generating the ${preset} workload (${knobs.txs} txs) and deploying its contracts`);
+    const engine = await prepareWorkloadOnEngine(workload);
+    const description = `workload ${preset}, ${knobs.txs} txs${args.skew === undefined ? "" : `, skew ${args.skew}`}${args.seed === undefined ? "" : `, seed ${args.seed}`}`;
+    return {
+      source: { kind: "workload", description },
+      blocks: [{ label: `${preset} block ${engine.block.header.number}`, input: { block: engine.block, preState: engine.preState, blockHashes: engine.blockHashes }, senders: engine.senders }],
+      artifacts,
+    };
+  }
+  const only = args.blocks === undefined ? undefined : parseBlockNumbers(args.blocks);
+  const loaded = withFixtureErrors(() => loadBlocks({ fixtures: args.fixtures ?? "", block: args.block, prestate: args.prestate }, hre.config.paths.root, only, log));
+  return {
+    source: args.block !== undefined ? { kind: "block", description: `${args.block} with ${args.prestate}` } : { kind: "fixtures", description: `fixtures ${args.fixtures}` },
+    blocks: loaded.map((b) => ({
+      label: `block ${b.number}`,
+      // The recorded pre-state is partial: no state root.
+      input: { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false },
+      senders: b.senders,
+    })),
+  };
+}
+
+/** Running from this repository's sources: Hardhat's artifacts of contracts/, compiled first. */
+async function compiledArtifacts(hre: HardhatRuntimeEnvironment): Promise<ArtifactReader> {
+  await hre.run("compile", { quiet: true });
+  return (name) => hre.artifacts.readArtifactSync(name);
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;
+const times = (x: number): string => `${x.toFixed(2)}x`;
+const simulated = (s: Record<string, number>): string => Object.values(s).map(times).join(" / ");
+
+export function renderConflicts(report: ConflictsReport, shards: number): string {
+  const lines: string[] = [];
+  for (const b of report.blocks) {
+    lines.push("");
+    lines.push(`Block ${b.number}${b.hash === null ? "" : ` (${b.hash})`}: ${b.txs} txs, ${b.dependentTxs} depend on an earlier one (${pct(b.dependentTxs / Math.max(1, b.txs))}), ${b.dependencies} dependencies`);
+    lines.push(`  ideal speedup ${times(b.bound.idealSpeedup)}; simulated at 2 / 8 / 32 workers: ${simulated(b.bound.simulated)}`);
+    if (b.measured !== null) {
+      lines.push(`  measured on ${b.measured.workers} workers: ${b.measured.mode}, ${b.measured.reexecutions} re-executions`);
+    }
+    if (b.hotspots.length === 0) {
+      lines.push("  No transaction depends on another: nothing limits parallel execution of this block.");
+      continue;
+    }
+    lines.push("");
+    const rows = [["#", "location", "pattern", "dependent txs", "re-exec", "critical path", "ideal if gone", `sharded ${shards}`, "as delta"]];
+    for (const h of b.hotspots) {
+      rows.push([
+        String(h.rank),
+        h.display,
+        h.origin === "protocol" ? `${h.pattern} (protocol)` : h.pattern,
+        String(h.dependentTxs),
+        `${h.reexecutions}${h.reexecutionsSource === "model" ? "*" : ""}`,
+        pct(h.criticalPathShare),
+        times(h.whatIf.idealSpeedup),
+        times(h.whatIf.sharded.idealSpeedup),
+        h.whatIf.commutative === null ? "-" : times(h.whatIf.commutative.idealSpeedup),
+      ]);
+    }
+    lines.push(...table(rows).map((l) => "  " + l.replace(/\n/g, "\n  ")));
+    if (b.moreHotspots > 0) lines.push(`  ... and ${b.moreHotspots} more location(s) (--top to list more)`);
+    lines.push("");
+    for (const h of b.hotspots) lines.push(...remedyLines(h));
+    lines.push("");
+    lines.push(`  dependency distance (j - i: count): ${b.distances.slice(0, 12).map((d) => `${d.distance}: ${d.dependencies}`).join(", ")}${b.distances.length > 12 ? ", ..." : ""}`);
+    if (b.hubs.length > 0) {
+      lines.push(`  hubs (dependencies through the contract: per-key / global): ${b.hubs.slice(0, 5).map((h) => `${h.contract ?? h.address} ${h.dependencies} (${h.perKey} / ${h.global})`).join(", ")}`);
+    }
+  }
+  for (const s of report.skipped) lines.push(`skipped ${s.block}: ${s.reason}`);
+  lines.push("");
+  lines.push(
+    "Columns: dependent txs = transactions that read a value an earlier transaction of the block wrote at this location; re-exec = incarnations wasted on it " +
+      "(* from the scheduler model at 8 workers; otherwise measured); critical path = share of the longest dependency chain's time waiting through it; " +
+      `ideal if gone / sharded ${shards} / as delta = the block's ideal speedup if this location stopped conflicting, were split ${shards} ways by sender, or were updated as a commutative delta (docs/conflicts.md).`,
+  );
+  return lines.join("\n");
+}
+
+function remedyLines(h: Hotspot): string[] {
+  const w = h.whatIf;
+  const bound = `if gone: ideal ${times(w.idealSpeedup)}, simulated ${simulated(w.simulated)} at 2 / 8 / 32 workers`;
+  return [`  ${h.rank}. ${h.display}: ${h.pattern}${h.commutative ? ", only changed by amounts (commutative)" : ""}`, `     ${h.remedy}`, `     ${bound}`];
+}
+
+function log(line: string): void {
+  process.stderr.write(`parallel-conflicts: ${line}\n`);
+}
