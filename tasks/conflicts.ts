@@ -155,7 +155,11 @@ export function renderConflicts(report: ConflictsReport, shards: number): string
       lines.push(`  measured on ${b.measured.workers} workers: ${b.measured.mode}, ${b.measured.reexecutions} re-executions`);
     }
     if (b.hotspots.length === 0) {
-      lines.push("  No transaction depends on another: nothing limits parallel execution of this block.");
+      lines.push(
+        b.dependencies === 0
+          ? "  No transaction depends on another: nothing limits parallel execution of this block."
+          : `  No hotspot: the ${b.dependencies} dependencies meet at ${b.incidental} location(s), none shared by more than one dependent transaction.`,
+      );
       continue;
     }
     lines.push("");
@@ -174,7 +178,8 @@ export function renderConflicts(report: ConflictsReport, shards: number): string
       ]);
     }
     lines.push(...table(rows).map((l) => "  " + l.replace(/\n/g, "\n  ")));
-    if (b.moreHotspots > 0) lines.push(`  ... and ${b.moreHotspots} more location(s) (--top to list more)`);
+    if (b.moreHotspots > 0) lines.push(`  ... and ${b.moreHotspots} more hotspot(s) (--top to list more)`);
+    if (b.incidental > 0) lines.push(`  (${b.incidental} more location(s) behind a single dependent transaction each are not hotspots)`);
     lines.push("");
     for (const h of b.hotspots) lines.push(...remedyLines(h));
     lines.push("");

@@ -6,7 +6,7 @@
  * `parallel-conflicts`, `parallel_getConflictReport` and the tests share it
  * (docs/conflicts.md defines every field).
  */
-import { addressOf, kindOf, slotOf } from "../engine/location";
+import { addressOf, balanceKey, kindOf, slotOf } from "../engine/location";
 import type { LocationKind } from "../engine/location";
 import type { LocationKey } from "../engine/types";
 import { conflictGraph, distanceHistogram } from "./conflict-graph";
@@ -50,6 +50,12 @@ export interface ConflictReportOptions {
   naming?: Naming;
   /** Hotspots listed per block (default 10). */
   top?: number;
+  /**
+   * Dependent transactions a location needs to count as a hotspot (default
+   * 2): one pair of transactions meeting at one account (a recipient who
+   * then sends) is an incidental dependency, counted but not listed.
+   */
+  minDependents?: number;
   /** Ways of the sharding what-if (default 8). */
   shards?: number;
   /** Workers of the scheduler model that blames re-executions when no parallel run was measured (default 8). */
@@ -108,8 +114,10 @@ export interface BlockConflicts {
   distances: { distance: number; dependencies: number }[];
   hubs: Hub[];
   hotspots: Hotspot[];
-  /** Locations behind dependencies that are not listed (beyond `top`). */
+  /** Hotspots not listed (beyond `top`). */
   moreHotspots: number;
+  /** Locations behind fewer than `minDependents` dependent txs (not hotspots). */
+  incidental: number;
 }
 
 export interface Hub {
@@ -125,7 +133,8 @@ export interface Hub {
 
 const DEFAULT_COORDINATOR_MICROS = 30;
 
-export function conflictReport(trace: BlockTrace, opts: ConflictReportOptions = {}): BlockConflicts {
+export function conflictReport(fullTrace: BlockTrace, opts: ConflictReportOptions = {}): BlockConflicts {
+  const trace = withoutBeneficiaryCredits(fullTrace);
   const graph = conflictGraph(trace.txs);
   const facts = locationFacts(trace);
   const model: ModelSettings = {
@@ -136,8 +145,13 @@ export function conflictReport(trace: BlockTrace, opts: ConflictReportOptions = 
   const ranked = [...stats.values()].sort(
     (a, b) => b.blamed - a.blamed || b.dependents.size - a.dependents.size || b.wastedMicros - a.wastedMicros || (a.key < b.key ? -1 : 1),
   );
-  const top = ranked.slice(0, opts.top ?? 10);
+  const hot = ranked.filter((s) => s.dependents.size >= (opts.minDependents ?? 2));
+  const top = hot.slice(0, opts.top ?? 10);
   const hotspots = top.map((s, i) => hotspot(trace, s, facts.get(s.key), graph, model, opts, i + 1));
+  // Several instances of one contract (two tokens): tell them apart by address.
+  for (const h of hotspots) {
+    if (h.contract !== null && hotspots.some((o) => o.contract === h.contract && o.address !== h.address)) h.display = h.display.replace(h.contract, `${h.contract}@${shortHex(h.address)}`);
+  }
   return {
     number: trace.number,
     hash: trace.hash ?? null,
@@ -149,8 +163,28 @@ export function conflictReport(trace: BlockTrace, opts: ConflictReportOptions = 
     distances: [...distanceHistogram(graph.edges)].map(([distance, dependencies]) => ({ distance, dependencies })),
     hubs: hubs(graph, opts.naming),
     hotspots,
-    moreHotspots: ranked.length - top.length,
+    moreHotspots: hot.length - top.length,
+    incidental: ranked.length - hot.length,
   };
+}
+
+/**
+ * Ether sent to the block's beneficiary (a builder tip through
+ * block.coinbase.transfer) only adds to its balance: like the fee payments,
+ * it commutes with every other credit, so the tip's read of that balance is
+ * not counted as a dependency. (This engine still reads the balance to add to
+ * it; a measured run's re-executions show what that costs.)
+ */
+function withoutBeneficiaryCredits(trace: BlockTrace): BlockTrace {
+  const key = balanceKey(trace.beneficiary);
+  const txs = trace.txs.map((tx) => {
+    if (tx.from === trace.beneficiary) return tx;
+    const before = tx.reads.find((r) => r.key === key && r.predicate === undefined);
+    const after = tx.writes.find((w) => w.key === key);
+    if (before === undefined || after === undefined || typeof before.value !== "bigint" || typeof after.value !== "bigint" || after.value < before.value) return tx;
+    return { ...tx, reads: tx.reads.filter((r) => r !== before) };
+  });
+  return { ...trace, txs };
 }
 
 interface LocationStats {
@@ -245,7 +279,7 @@ function hotspot(trace: BlockTrace, s: LocationStats, facts: LocationFacts | und
     origin: classification.origin,
     commutative: classification.commutative,
     remedy: classification.remedy,
-    whatIf: whatIf(trace, s.key, facts, model, opts.shards ?? 8),
+    whatIf: whatIf(trace, s.key, facts, classification.commutative, model, opts.shards ?? 8),
   };
 }
 
@@ -265,7 +299,7 @@ function displayOf(kind: LocationKind, address: string, slot: string | undefined
   if (kind === "balance") return `${who} ether balance`;
   if (kind === "info") return `${who} account (nonce, code)`;
   if (kind === "wipe") return `${who} storage wipe`;
-  const slotText = `slot 0x${BigInt("0x" + slot).toString(16)}`;
+  const slotText = `slot ${shortHex("0x" + BigInt("0x" + slot).toString(16))}`;
   if (name?.variable) {
     const others = name.packed.filter((p) => p !== name.variable!.split(".").pop());
     const packed = name.packed.length > 1 ? `, packed with ${others.join(" and ")}` : "";
@@ -273,6 +307,11 @@ function displayOf(kind: LocationKind, address: string, slot: string | undefined
   }
   if (name !== undefined && name.key.length > 0) return `${who} ${slotText} [key ${name.key.join("][")}]`;
   return `${who} ${slotText}`;
+}
+
+/** Long hex shortened for display: 0x1234…abcd. */
+function shortHex(hex: string): string {
+  return hex.length > 14 ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : hex;
 }
 
 function hubs(graph: ConflictGraph, naming: Naming | undefined): Hub[] {

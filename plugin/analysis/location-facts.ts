@@ -23,7 +23,7 @@ export interface LocationFacts {
   blindWriters: number;
   /** Writers that wrote back exactly the value they read (a lock taken and released, a no-op write). */
   restoringWriters: number;
-  /** Writers whose written value holds the block's timestamp (alone, or as a packed field). */
+  /** Writers whose written value holds the block's timestamp or number (alone, or as a packed field). */
   timestampWriters: number;
   /** Senders of the txs that read or wrote it. */
   senders: Set<string>;
@@ -55,15 +55,15 @@ export function locationFacts(trace: BlockTrace): Map<LocationKey, LocationFacts
       } else {
         f.blindWriters++;
       }
-      if (typeof w.value === "bigint" && holdsTimestamp(w.value, trace.timestamp)) f.timestampWriters++;
+      if (typeof w.value === "bigint" && (holdsField(w.value, trace.timestamp) || (trace.blockNumber !== undefined && holdsField(w.value, trace.blockNumber)))) f.timestampWriters++;
     }
     for (const r of tx.reads) facts.get(r.key)?.senders.add(tx.from);
   });
   return facts;
 }
 
-/** Whether some byte-aligned field of the 32-byte value equals the timestamp (Solidity packs fields at byte offsets). */
-function holdsTimestamp(value: bigint, timestamp: bigint): boolean {
+/** Whether some byte-aligned field of the 32-byte value equals the timestamp or block number (Solidity packs fields at byte offsets). */
+function holdsField(value: bigint, timestamp: bigint): boolean {
   if (timestamp === 0n) return false;
   // A uint32 or wider field: the timestamp needs 4 bytes, a field is at most 32.
   for (let offset = 0n; offset <= 28n; offset++) {

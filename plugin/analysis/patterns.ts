@@ -24,7 +24,7 @@ export type ConflictPattern =
   | "array-length"
   /** A running total every call adds to or subtracts from (supplies, fees, totals). */
   | "accumulator"
-  /** A `lastUpdated` time written with the block's timestamp. */
+  /** A `lastUpdated` time or block written with the block's timestamp or number. */
   | "timestamp"
   /** An AMM pool's reserves: every swap on the pool reads and rewrites them. */
   | "amm-reserves"
@@ -68,6 +68,9 @@ export interface ClassifyInput {
   hint?: VariableHint;
 }
 
+/** Patterns whose updates are additions that a delta write would make commute. */
+const COMMUTING = new Set<ConflictPattern>(["counter", "array-length", "accumulator", "hot-balance"]);
+
 const REMEDIES: Record<ConflictPattern, string> = {
   "nonce-chain": "Protocol: one sender's transactions run in nonce order. Spread work over several sending accounts if throughput from one sender matters.",
   beneficiary: "Protocol: a transaction read the fee recipient's balance. Avoid reading block.coinbase's balance in contracts.",
@@ -76,7 +79,7 @@ const REMEDIES: Record<ConflictPattern, string> = {
   counter: "A shared counter orders every call that bumps it. Derive ids from the caller (hash of sender and a per-user nonce), keep counts per user, or let the chain apply the increment as a commutative delta.",
   "array-length": "Pushing to one array orders every call. Use a mapping keyed by a per-user id, or per-user arrays.",
   accumulator: "A running total updated by every call. Keep per-user (or per-shard) totals and sum them when read, or update it as a commutative delta where the chain offers one.",
-  timestamp: "A timestamp rewritten by every call. Write it only when it changes (once per block), or keep it per user.",
+  timestamp: "A last-updated timestamp or block number rewritten by every call. Write it only when it changes (once per block) and read it only where needed, or keep it per user.",
   "amm-reserves": "Every swap on one pool reads and rewrites its reserves: inherent to a constant-product pool. Parallelism comes from many pools; batch swaps of one pool (one settlement per block) to avoid the chain.",
   "hot-balance": "One account's balance changed by many transactions (a popular recipient, a fee collector). Let the recipient pull (claim) instead of pushing to it, or collect fees per payer and sweep later.",
   "packed-slot": "Unrelated variables share one storage slot, so writing one conflicts with readers of the others. Move the frequently written variable into a slot of its own.",
@@ -86,7 +89,8 @@ const REMEDIES: Record<ConflictPattern, string> = {
 export function classify(input: ClassifyInput): Classification {
   const pattern = patternOf(input);
   const { facts } = input;
-  const commutative = facts.writers.length > 0 && facts.blindWriters === 0 && facts.deltas.some((d) => d !== 0n);
+  // Reserves, timestamps, locks and packed slots change by amounts too, but not as updates that commute.
+  const commutative = COMMUTING.has(pattern) && facts.writers.length > 0 && facts.blindWriters === 0 && facts.deltas.some((d) => d !== 0n);
   return {
     pattern,
     origin: pattern === "nonce-chain" || pattern === "beneficiary" ? "protocol" : "application",

@@ -36,6 +36,7 @@ export async function traceBlock(input: BlockInput, opts: TraceOptions = {}): Pr
     hash: bytesToHex(block.hash()),
     beneficiary: block.header.coinbase.toString().slice(2).toLowerCase(),
     timestamp: block.header.timestamp,
+    blockNumber: block.header.number,
     txs: result.receipts.map((receipt, i) => ({
       hash: receipt.txHash,
       from: receipt.sender.slice(2).toLowerCase(),

@@ -29,6 +29,8 @@ export interface BlockTrace {
   /** Fee recipient, 40 lowercase hex digits without 0x. */
   beneficiary: string;
   timestamp: bigint;
+  /** The block's number as the EVM sees it (NUMBER), for recognising `lastUpdated` writes. */
+  blockNumber?: bigint;
   txs: readonly TxTrace[];
   /** Time the block spends outside transaction execution, microseconds (the scheduler model's serial part). */
   serialMicros: number;

@@ -50,7 +50,8 @@ function shardOf(sender: string, ways: number): number {
   return Number.parseInt(sender.slice(-8), 16) % ways;
 }
 
-export function whatIf(trace: BlockTrace, key: LocationKey, facts: LocationFacts | undefined, model: ModelSettings, ways: number): WhatIf {
+/** `commutes`: the classifier found the location updated only by additions (patterns.ts). */
+export function whatIf(trace: BlockTrace, key: LocationKey, facts: LocationFacts | undefined, commutes: boolean, model: ModelSettings, ways: number): WhatIf {
   const txs = trace.txs;
   const other = (_tx: TxIndex, k: LocationKey): boolean => k !== key;
   const removed = boundOf(conflictGraph(txs, other), model);
@@ -59,7 +60,7 @@ export function whatIf(trace: BlockTrace, key: LocationKey, facts: LocationFacts
     model,
   );
   let commutative: WhatIf["commutative"] = null;
-  if (facts !== undefined && facts.blindWriters === 0 && facts.deltas.length > 0) {
+  if (commutes && facts !== undefined) {
     // A reader that itself updates the location by an amount no longer needs the earlier value; plain readers still do.
     const updaters = new Set(facts.writers);
     commutative = {

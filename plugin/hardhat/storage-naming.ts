@@ -6,7 +6,9 @@
  * AST, and, behind an EIP-1967 proxy, the implementation's layout. Slots are
  * then decoded through the keccak preimages the block's run recorded.
  */
-import type { HardhatRuntimeEnvironment } from "hardhat/types";
+import { readFile } from "node:fs/promises";
+
+import type { BuildInfo, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import type { LocationName, Naming } from "../analysis/conflict-report";
 import { findErc7201Namespaces } from "../analysis/erc7201";
@@ -47,28 +49,31 @@ export async function projectNaming(hre: HardhatRuntimeEnvironment, bundled?: Ar
   const contracts: KnownContract[] = [];
   const withoutLayout: string[] = [];
   const seen = new Set<string>();
-  let names: string[] = [];
+  let files: string[] = [];
   try {
-    names = await hre.artifacts.getAllFullyQualifiedNames();
+    files = await hre.artifacts.getBuildInfoPaths();
   } catch {
     // No artifacts yet (a fresh project before its first compile): nothing to name with.
   }
-  for (const fqn of names) {
-    const buildInfo = await hre.artifacts.getBuildInfo(fqn);
-    if (buildInfo === undefined) continue;
-    const [sourceName, contractName] = splitName(fqn);
-    const output = buildInfo.output.contracts[sourceName]?.[contractName] as { storageLayout?: unknown; evm?: { deployedBytecode?: { object?: string; immutableReferences?: Record<string, { start: number; length: number }[]> } } } | undefined;
-    const runtime = output?.evm?.deployedBytecode;
-    if (runtime?.object === undefined || runtime.object.length === 0) continue;
-    let storage: ContractStorage | null = null;
-    if (output?.storageLayout !== undefined) {
-      const { namespaces } = findErc7201Namespaces(buildInfo.output.sources as never, { sourceName, contractName });
-      storage = contractStorage(contractName, output.storageLayout, namespaces);
-    } else {
-      withoutLayout.push(contractName);
+  // One pass per build-info file (many contracts share one file of tens of MB).
+  for (const file of files) {
+    const buildInfo = JSON.parse(await readFile(file, "utf8")) as BuildInfo;
+    for (const [sourceName, byName] of Object.entries(buildInfo.output.contracts ?? {})) {
+      for (const [contractName, compiled] of Object.entries(byName)) {
+        const output = compiled as { storageLayout?: unknown; evm?: { deployedBytecode?: { object?: string; immutableReferences?: Record<string, { start: number; length: number }[]> } } };
+        const runtime = output.evm?.deployedBytecode;
+        if (runtime?.object === undefined || runtime.object.length === 0) continue;
+        let storage: ContractStorage | null = null;
+        if (output.storageLayout !== undefined) {
+          const { namespaces } = findErc7201Namespaces(buildInfo.output.sources as never, { sourceName, contractName });
+          storage = contractStorage(contractName, output.storageLayout, namespaces);
+        } else {
+          withoutLayout.push(contractName);
+        }
+        seen.add(contractName);
+        contracts.push({ name: contractName, code: hexBytes(runtime.object), immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage });
+      }
     }
-    seen.add(contractName);
-    contracts.push({ name: contractName, code: hexBytes(runtime.object), immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage });
   }
   for (const name of bundled?.names?.() ?? []) {
     if (seen.has(name)) continue;
@@ -131,7 +136,7 @@ function blockNaming(traced: TracedBlock, contracts: readonly KnownContract[]): 
         const address = addressOf(key);
         const slot = slotOf(key);
         const layout = layoutFor(address);
-        const decoded = layout?.storage != null ? decodeSlot(layout.storage, slot, preimages) : null;
+        const decoded = layout?.storage != null ? decodeSlot(layout.storage, BigInt("0x" + slot), preimages) : null;
         name = decoded !== null ? fromSlotName(decoded, layout!.name) : keyOnly(slot, preimages);
       }
       names.set(key, name);
@@ -186,11 +191,6 @@ function sameCode(c: KnownContract, code: Uint8Array): boolean {
     if (c.code[i] !== code[i] && !c.immutables.some((m) => i >= m.start && i < m.start + m.length)) return false;
   }
   return true;
-}
-
-function splitName(fqn: string): [string, string] {
-  const colon = fqn.lastIndexOf(":");
-  return [fqn.slice(0, colon), fqn.slice(colon + 1)];
 }
 
 function hexBytes(hex: string): Uint8Array {

@@ -13,6 +13,7 @@ import { parseWorkerList } from "../../plugin/hardhat/parse-args";
 import type { BenchReport } from "../../plugin/bench/bench";
 import type { NetworkBenchReport } from "../../plugin/bench/network-bench";
 
+const conflictArgs = { workers: 1, top: 10, shards: 8 };
 const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "erc20-independent,erc20-one-recipient,amm-hot,mixed", skipStock: false, vsHardhat: false };
 
 describe("tasks", function () {
@@ -78,6 +79,30 @@ describe("tasks", function () {
 
   it("parallel-replay needs --block and --prestate together", async function () {
     await expectTaskError("parallel-replay", { fixtures: "../shared/fixtures/mainnet-blocks", workers: "1", block: "block.json" }, /--block needs --prestate/);
+  });
+
+  it("parallel-conflicts analyses a preset and writes the JSON report with its schema version", async function () {
+    const json = path.join(mkdtempSync(path.join(os.tmpdir(), "conflicts-")), "report.json");
+    await hre.run("parallel-conflicts", { ...conflictArgs, workload: "nft-mint", txs: 30, json });
+    const report = JSON.parse(readFileSync(json, "utf8"));
+    expect(report.schemaVersion).to.equal(1);
+    expect(report.source).to.deep.equal({ kind: "workload", description: "workload nft-mint, 30 txs" });
+    const counter = report.blocks[0].hotspots.find((h: { variable: string | null }) => h.variable === "_nextTokenId");
+    expect(counter).to.include({ contract: "NftCollection", pattern: "counter", dependentTxs: 29, reexecutionsSource: "model" });
+    for (const field of ["address", "slot", "key", "reexecutions", "remedy"]) expect(counter).to.have.property(field);
+    // The mint price paid to the collection chains the same txs, so removing the counter alone gains nothing: the bound says so.
+    expect(counter.whatIf.idealSpeedup).to.be.at.least(report.blocks[0].bound.idealSpeedup);
+    expect(counter.whatIf.commutative).to.not.equal(null);
+  });
+
+  it("parallel-conflicts rejects a missing or doubled source and bad numbers with the flag and a fix", async function () {
+    await expectTaskError("parallel-conflicts", conflictArgs, /say what to analyse: --workload <preset> \(one of transfers, .*\), --fixtures .*Example: npx hardhat parallel-conflicts --workload amm-hot/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, workload: "amm", fixtures: "x" }, /give one source/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, workload: "uniswap" }, /--workload must be one of transfers, .*got "uniswap"/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, workload: "amm", txs: 0 }, /--txs must be an integer from 1 to 20000, got 0/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, workload: "amm", skew: -1 }, /--skew must be a number from 0/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, fixtures: "no/such/folder" }, /--fixtures: .*no\/such\/folder does not exist/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, block: "block.json" }, /--block needs --prestate/);
   });
 
   it("parseWorkerList accepts lists and rejects anything else", function () {
