@@ -19,7 +19,6 @@ async function main() {
   }
   const traced = await traceBlock(input as never);
   console.log(`trace ${(performance.now() - t).toFixed(0)} ms, preimages ${traced.preimages.size}`);
-  { const { conflictGraph } = await import("../plugin/analysis/conflict-graph"); const g = conflictGraph(traced.trace.txs); require("node:fs").writeFileSync("/tmp/siminput.json", JSON.stringify({ work: g.work, dependsOn: g.dependsOn, coordinatorMicros: 30, serialMicros: traced.trace.serialMicros })); }
   t = performance.now();
   const r = conflictReport(traced.trace);
   console.log(`report ${(performance.now() - t).toFixed(0)} ms`);

@@ -9,7 +9,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 import { BENCH_WORKLOADS, DEFAULT_BENCH_WORKLOADS, defaultTxs, runBench } from "../plugin/bench/bench";
 import type { BenchReport, BenchWorkload } from "../plugin/bench/bench";
 import { pluginError } from "../plugin/hardhat/errors";
-import { PRESET_NAMES, WorkloadParameterError, shippedArtifactReader } from "../plugin/workloads";
+import { PRESET_NAMES, WorkloadParameterError } from "../plugin/workloads";
 import type { ArtifactReader, PresetName } from "../plugin/workloads";
 import { runNetworkBench } from "../plugin/bench/network-bench";
 import type { NetworkBenchReport } from "../plugin/bench/network-bench";
@@ -17,6 +17,7 @@ import os from "node:os";
 import type { BenchTaskArgs } from "../plugin/hardhat/task-args";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
 import { table } from "../plugin/hardhat/text-table";
+import { bundledArtifacts } from "../plugin/hardhat/workload-artifacts";
 
 export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport | NetworkBenchReport> {
   const workers = parseWorkerList(args.workers, "--workers");
@@ -63,18 +64,6 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     throw pluginError(`some runs did not match sequential execution: ${unverified.map((r) => `${r.workload}@${r.workers}`).join(", ")} — this is a bug, please report it.`);
   }
   return report;
-}
-
-/**
- * The compiled contracts the workloads deploy: those the package ships, or,
- * running from this repository's sources, Hardhat's artifacts of contracts/
- * (compiled first). A user's own project is never compiled by the bench.
- */
-async function bundledArtifacts(hre: HardhatRuntimeEnvironment): Promise<ArtifactReader> {
-  const shipped = shippedArtifactReader();
-  if (shipped !== undefined) return shipped;
-  await hre.run("compile", { quiet: true });
-  return (name) => hre.artifacts.readArtifactSync(name);
 }
 
 /** `parallel-bench --vs-hardhat`: the parallel network against Hardhat's, as a Hardhat user sees them. */

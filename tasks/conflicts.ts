@@ -2,9 +2,6 @@
 // Solidity variables where the project's layouts allow) make a block's
 // transactions depend on each other, why, and what changing them would gain.
 // Argument parsing and output here; the analysis in plugin/analysis.
-import { mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
-
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport } from "../plugin/analysis/conflict-report";
@@ -12,14 +9,16 @@ import type { BlockConflicts, Hotspot } from "../plugin/analysis/conflict-report
 import { traceBlock } from "../plugin/analysis/trace-block";
 import type { TracedBlock } from "../plugin/analysis/trace-block";
 import { ParallelExecutor } from "../plugin/engine";
-import type { BlockInput } from "../plugin/engine";
+import type { ParallelBlockInput } from "../plugin/engine";
 import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hardhat/block-sources";
 import { pluginError } from "../plugin/hardhat/errors";
+import { writeJsonReport } from "../plugin/hardhat/json-report";
 import { projectNaming } from "../plugin/hardhat/storage-naming";
 import type { ConflictsTaskArgs } from "../plugin/hardhat/task-args";
 import { table } from "../plugin/hardhat/text-table";
-import { PRESET_NAMES, WorkloadParameterError, generateWorkload, prepareWorkloadOnEngine, shippedArtifactReader } from "../plugin/workloads";
-import type { ArtifactReader, PresetName } from "../plugin/workloads";
+import { bundledArtifacts } from "../plugin/hardhat/workload-artifacts";
+import { PRESET_NAMES, WorkloadParameterError, generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
+import type { PresetName } from "../plugin/workloads";
 
 export interface ConflictsReport {
   schemaVersion: number;
@@ -33,15 +32,15 @@ export interface ConflictsReport {
 /** A block to analyse, however it was obtained. */
 interface SourceBlock {
   label: string;
-  input: BlockInput;
-  senders?: (string | undefined)[];
+  /** With the senders the source knows (they let the parallel run schedule nonce chains). */
+  input: ParallelBlockInput;
 }
 
 export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
   checkArgs(args);
-  const { source, blocks, artifacts } = await sourceBlocks(args, hre);
+  const { source, blocks } = await sourceBlocks(args, hre);
   if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
-  const naming = await projectNaming(hre, artifacts);
+  const naming = await projectNaming(hre);
   const executor = args.workers > 1 ? new ParallelExecutor({ workers: args.workers, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio }) : undefined;
   const report: ConflictsReport = { schemaVersion: CONFLICT_REPORT_SCHEMA_VERSION, source, blocks: [], skipped: [] };
   try {
@@ -53,7 +52,7 @@ export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRunti
       }
       let traced: TracedBlock;
       try {
-        traced = await traceBlock({ ...b.input, ...(b.senders === undefined ? {} : { senders: b.senders }) } as BlockInput, { executor });
+        traced = await traceBlock(b.input, { executor });
       } catch (e) {
         // A block that does not execute (a partial pre-state, an invalid transaction) is reported; the others are still analysed.
         const reason = e instanceof Error ? e.message : String(e);
@@ -68,12 +67,7 @@ export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRunti
     await executor?.close();
   }
   console.log(renderConflicts(report, args.shards));
-  if (args.json !== undefined) {
-    const file = path.resolve(args.json);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(report, null, 2) + "\n");
-    log(`wrote ${file}`);
-  }
+  if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, report)}`);
   if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
   return report;
 }
@@ -100,12 +94,11 @@ function checkArgs(args: ConflictsTaskArgs): void {
   }
 }
 
-async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<{ source: ConflictsReport["source"]; blocks: SourceBlock[]; artifacts?: ArtifactReader }> {
+async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<{ source: ConflictsReport["source"]; blocks: SourceBlock[] }> {
   if (args.workload !== undefined) {
-    const artifacts = shippedArtifactReader() ?? (await compiledArtifacts(hre));
+    const artifacts = await bundledArtifacts(hre);
     const preset = args.workload as PresetName;
     const knobs = { txs: args.txs ?? 200, ...(args.skew === undefined ? {} : { skew: args.skew }), ...(args.seed === undefined ? {} : { seed: args.seed }) };
-    knobs.txs = Math.max(1, knobs.txs);
     let workload;
     try {
       workload = generateWorkload(preset, { ...knobs, accounts: Math.max(4 * knobs.txs, 100) }, artifacts);
@@ -118,8 +111,7 @@ async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironm
     const description = `workload ${preset}, ${knobs.txs} txs${args.skew === undefined ? "" : `, skew ${args.skew}`}${args.seed === undefined ? "" : `, seed ${args.seed}`}`;
     return {
       source: { kind: "workload", description },
-      blocks: [{ label: `${preset} block ${engine.block.header.number}`, input: { block: engine.block, preState: engine.preState, blockHashes: engine.blockHashes }, senders: engine.senders }],
-      artifacts,
+      blocks: [{ label: `${preset} block ${engine.block.header.number}`, input: { block: engine.block, preState: engine.preState, blockHashes: engine.blockHashes, senders: engine.senders } }],
     };
   }
   const only = args.blocks === undefined ? undefined : parseBlockNumbers(args.blocks);
@@ -129,16 +121,9 @@ async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironm
     blocks: loaded.map((b) => ({
       label: `block ${b.number}`,
       // The recorded pre-state is partial: no state root.
-      input: { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false },
-      senders: b.senders,
+      input: { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false, senders: b.senders },
     })),
   };
-}
-
-/** Running from this repository's sources: Hardhat's artifacts of contracts/, compiled first. */
-async function compiledArtifacts(hre: HardhatRuntimeEnvironment): Promise<ArtifactReader> {
-  await hre.run("compile", { quiet: true });
-  return (name) => hre.artifacts.readArtifactSync(name);
 }
 
 const pct = (x: number): string => `${(100 * x).toFixed(0)}%`;

@@ -2,14 +2,13 @@
 // and in parallel, prints a table and optionally writes JSON. A thin wrapper:
 // argument parsing and output here, the work in plugin/replay/replay.ts and
 // the loading in plugin/fixtures/mainnet-blocks.ts.
-import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hardhat/block-sources";
 import { pluginError } from "../plugin/hardhat/errors";
+import { writeJsonReport } from "../plugin/hardhat/json-report";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
 import type { ReplayTaskArgs } from "../plugin/hardhat/task-args";
 import { formatReplayTable, replayBlocks, replayReport } from "../plugin/replay/replay";
@@ -38,12 +37,7 @@ export async function replayAction(args: ReplayTaskArgs, hre: HardhatRuntimeEnvi
   const failed = rows.filter((r) => !r.verified);
   for (const r of failed) console.log(`block ${r.block} @${r.workers}w NOT VERIFIED: ${r.mismatch}`);
 
-  if (args.json !== undefined) {
-    const file = path.resolve(args.json);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(replayReport(rows, REPEATS), null, 2) + "\n");
-    log(`wrote ${file}`);
-  }
+  if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, replayReport(rows, REPEATS))}`);
   if (failed.length > 0) {
     const blocksFailed = [...new Set(failed.map((r) => r.block))];
     throw pluginError(`${blocksFailed.length} block(s) not verified (${blocksFailed.join(", ")}): ${failed[0].mismatch}`);

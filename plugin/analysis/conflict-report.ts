@@ -244,6 +244,7 @@ function hotspot(trace: BlockTrace, s: LocationStats, facts: LocationFacts | und
   const slot = kind === "storage" ? slotOf(s.key) : undefined;
   const name = opts.naming?.name(s.key);
   const contract = name?.contract ?? opts.naming?.contractAt(address) ?? null;
+  const packedWith = name?.packed.filter((p) => p !== name.variable?.split(".").pop()) ?? [];
   const hint: VariableHint | undefined = name?.variable ? { variable: name.variable, type: name.type ?? "", packed: name.packed, arrayLength: name.arrayLength } : undefined;
   const emptyFacts: LocationFacts = { key: s.key, kind, address, slot, writers: [], deltas: [], blindWriters: 0, restoringWriters: 0, timestampWriters: 0, senders: new Set() };
   const f = facts ?? emptyFacts;
@@ -264,8 +265,8 @@ function hotspot(trace: BlockTrace, s: LocationStats, facts: LocationFacts | und
     variable: name?.variable ?? null,
     key: name?.key ?? [],
     type: name?.type ?? null,
-    packedWith: name?.packed.filter((p) => p !== name.variable?.split(".").pop()) ?? [],
-    display: displayOf(kind, address, slot, contract, name),
+    packedWith,
+    display: displayOf(kind, address, slot, contract, name, packedWith),
     dependentTxs: s.dependents.size,
     dependencies: s.dependencies,
     updateDependencies: s.updates,
@@ -294,15 +295,14 @@ function changedFieldsOf(trace: BlockTrace, key: LocationKey, diff: (before: big
   return out;
 }
 
-function displayOf(kind: LocationKind, address: string, slot: string | undefined, contract: string | null, name: LocationName | undefined): string {
+function displayOf(kind: LocationKind, address: string, slot: string | undefined, contract: string | null, name: LocationName | undefined, packedWith: string[]): string {
   const who = contract ?? `0x${address}`;
   if (kind === "balance") return `${who} ether balance`;
   if (kind === "info") return `${who} account (nonce, code)`;
   if (kind === "wipe") return `${who} storage wipe`;
   const slotText = `slot ${shortHex("0x" + BigInt("0x" + slot).toString(16))}`;
   if (name?.variable) {
-    const others = name.packed.filter((p) => p !== name.variable!.split(".").pop());
-    const packed = name.packed.length > 1 ? `, packed with ${others.join(" and ")}` : "";
+    const packed = name.packed.length > 1 ? `, packed with ${packedWith.join(" and ")}` : "";
     return `${who}.${name.variable} (${slotText}${packed})`;
   }
   if (name !== undefined && name.key.length > 0) return `${who} ${slotText} [key ${name.key.join("][")}]`;

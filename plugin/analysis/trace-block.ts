@@ -8,12 +8,12 @@
 import { bytesToHex } from "@ethereumjs/util";
 
 import { executeBlockSequential, firstDifference } from "../engine";
-import type { BlockInput, BlockResult, ParallelExecutor } from "../engine";
+import type { BlockResult, ParallelBlockInput, ParallelExecutor } from "../engine";
 import type { PreimageSink } from "../engine/crypto";
 import type { BlockTrace } from "./trace";
 
 export interface TracedBlock {
-  input: BlockInput;
+  input: ParallelBlockInput;
   trace: BlockTrace;
   preimages: PreimageSink;
   result: BlockResult;
@@ -26,7 +26,7 @@ export interface TraceOptions {
   warmups?: number;
 }
 
-export async function traceBlock(input: BlockInput, opts: TraceOptions = {}): Promise<TracedBlock> {
+export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions = {}): Promise<TracedBlock> {
   for (let i = 0; i < (opts.warmups ?? 1); i++) await executeBlockSequential({ ...input, computeStateRoot: false });
   const preimages: PreimageSink = new Map();
   const result = await executeBlockSequential({ ...input, preimages });

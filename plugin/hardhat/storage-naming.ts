@@ -21,7 +21,6 @@ import type { TracedBlock } from "../analysis/trace-block";
 import { EMPTY_CODE_HASH } from "../engine/flat-state";
 import { addressOf, infoKey, kindOf, slotOf, storageKey } from "../engine/location";
 import type { AccountInfo, LocationKey } from "../engine/types";
-import type { ArtifactReader } from "../workloads";
 
 /** A compiled contract the analysis can recognise at an address. */
 export interface KnownContract {
@@ -44,11 +43,14 @@ export interface ProjectNaming {
 /** EIP-1967: the slot holding a proxy's implementation address, keccak("eip1967.proxy.implementation") - 1. */
 const IMPLEMENTATION_SLOT = "360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
 
-/** The project's contracts (build-info outputs); `bundled`: the workloads' shipped artifacts, when running from the package. */
-export async function projectNaming(hre: HardhatRuntimeEnvironment, bundled?: ArtifactReader & { names?: () => string[] }): Promise<ProjectNaming> {
+/**
+ * The project's contracts (build-info outputs). From the npm package, the
+ * workloads' contracts come from shipped artifacts without layouts: their
+ * slots stay unnamed there for now.
+ */
+export async function projectNaming(hre: HardhatRuntimeEnvironment): Promise<ProjectNaming> {
   const contracts: KnownContract[] = [];
   const withoutLayout: string[] = [];
-  const seen = new Set<string>();
   let files: string[] = [];
   try {
     files = await hre.artifacts.getBuildInfoPaths();
@@ -70,21 +72,9 @@ export async function projectNaming(hre: HardhatRuntimeEnvironment, bundled?: Ar
         } else {
           withoutLayout.push(contractName);
         }
-        seen.add(contractName);
         contracts.push({ name: contractName, code: hexBytes(runtime.object), immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage });
       }
     }
-  }
-  for (const name of bundled?.names?.() ?? []) {
-    if (seen.has(name)) continue;
-    const a = bundled!(name) as { deployedBytecode?: string; storageLayout?: unknown; immutableReferences?: Record<string, { start: number; length: number }[]> };
-    if (a.deployedBytecode === undefined) continue;
-    contracts.push({
-      name,
-      code: hexBytes(a.deployedBytecode),
-      immutables: Object.values(a.immutableReferences ?? {}).flat(),
-      storage: a.storageLayout === undefined ? null : contractStorage(name, a.storageLayout),
-    });
   }
   return { contracts, withoutLayout, forBlock: (traced) => blockNaming(traced, contracts) };
 }
