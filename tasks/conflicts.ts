@@ -5,7 +5,7 @@
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport } from "../plugin/analysis/conflict-report";
-import type { BlockConflicts, Hotspot } from "../plugin/analysis/conflict-report";
+import type { ConflictsReport, Hotspot } from "../plugin/analysis/conflict-report";
 import { traceBlock } from "../plugin/analysis/trace-block";
 import type { TracedBlock } from "../plugin/analysis/trace-block";
 import { ParallelExecutor } from "../plugin/engine";
@@ -19,15 +19,6 @@ import { table } from "../plugin/hardhat/text-table";
 import { bundledArtifacts } from "../plugin/hardhat/workload-artifacts";
 import { PRESET_NAMES, WorkloadParameterError, generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
 import type { PresetName } from "../plugin/workloads";
-
-export interface ConflictsReport {
-  schemaVersion: number;
-  /** What was analysed, as given on the command line. */
-  source: { kind: "workload" | "fixtures" | "block"; description: string };
-  blocks: BlockConflicts[];
-  /** Blocks that could not be analysed, and why. */
-  skipped: { block: string; reason: string }[];
-}
 
 /** A block to analyse, however it was obtained. */
 interface SourceBlock {

@@ -22,6 +22,16 @@ import type { ModelSettings, SpeedupBound, WhatIf } from "./what-if";
 
 export const CONFLICT_REPORT_SCHEMA_VERSION = 1;
 
+/** What `parallel-conflicts --json` writes (docs/conflicts.md). */
+export interface ConflictsReport {
+  schemaVersion: number;
+  /** What was analysed, as given on the command line. */
+  source: { kind: "workload" | "fixtures" | "block" | "script" | "network"; description: string };
+  blocks: BlockConflicts[];
+  /** Blocks that could not be analysed, and why. */
+  skipped: { block: string; reason: string }[];
+}
+
 /** A location named by the project's storage layouts (or only by its mapping keys). */
 export interface LocationName {
   contract: string | null;
