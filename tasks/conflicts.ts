@@ -2,6 +2,9 @@
 // Solidity variables where the project's layouts allow) make a block's
 // transactions depend on each other, why, and what changing them would gain.
 // Argument parsing and output here; the analysis in plugin/analysis.
+import { existsSync } from "node:fs";
+import path from "node:path";
+
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport } from "../plugin/analysis/conflict-report";
@@ -12,6 +15,8 @@ import { ParallelExecutor } from "../plugin/engine";
 import type { ParallelBlockInput } from "../plugin/engine";
 import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hardhat/block-sources";
 import { pluginError } from "../plugin/hardhat/errors";
+import { installParallelNetwork, servesParallelNetwork } from "../plugin/hardhat/network";
+import { runScriptInProcess } from "../plugin/hardhat/run-script";
 import { writeJsonReport } from "../plugin/hardhat/json-report";
 import { projectNaming } from "../plugin/hardhat/storage-naming";
 import type { ConflictsTaskArgs } from "../plugin/hardhat/task-args";
@@ -29,9 +34,18 @@ interface SourceBlock {
 
 export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
   checkArgs(args);
+  const report = args.run !== undefined ? await scriptReport(args, args.run, hre) : await blockReport(args, hre);
+  console.log(renderConflicts(report, args.shards));
+  if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, report)}`);
+  if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
+  return report;
+}
+
+/** Workload presets and recorded blocks: run here, sequentially with preimages and on the parallel executor. */
+async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
   const { source, blocks } = await sourceBlocks(args, hre);
   if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
-  const naming = await projectNaming(hre);
+  const naming = await projectNaming(hre.artifacts);
   const executor = args.workers > 1 ? new ParallelExecutor({ workers: args.workers, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio }) : undefined;
   const report: ConflictsReport = { schemaVersion: CONFLICT_REPORT_SCHEMA_VERSION, source, blocks: [], skipped: [] };
   try {
@@ -57,20 +71,53 @@ export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRunti
   } finally {
     await executor?.close();
   }
-  console.log(renderConflicts(report, args.shards));
-  if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, report)}`);
-  if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
+  return report;
+}
+
+/**
+ * `--run`: the script runs in this process on the parallel network (installed
+ * for this run when the config does not select it), and the blocks it mined
+ * are analysed by the network itself (parallel_getConflictReport), which
+ * runs each again on its own pre-state with preimages recorded.
+ */
+async function scriptReport(args: ConflictsTaskArgs, script: string, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
+  const file = path.resolve(hre.config.paths.root, script);
+  if (!existsSync(file)) throw pluginError(`--run: ${file} does not exist. Give the path of a script, e.g. --run scripts/simulate.ts`);
+  if (hre.network.name !== "hardhat") throw pluginError(`--run analyses blocks of the in-process network: run with --network hardhat (got --network ${hre.network.name})`);
+  if (!servesParallelNetwork(hre)) installParallelNetwork(hre);
+  const provider = hre.network.provider;
+  const first = Number(await provider.request({ method: "eth_blockNumber" })) + 1;
+  log(`running ${script} on the parallel network (from block ${first})`);
+  const { failure } = await runScriptInProcess(file);
+  const last = Number(await provider.request({ method: "eth_blockNumber" }));
+  if (failure !== undefined) log(`the script failed: ${failure}\nparallel-conflicts: analysing the blocks it mined before that`);
+  const report: ConflictsReport = { schemaVersion: CONFLICT_REPORT_SCHEMA_VERSION, source: { kind: "script", description: `script ${script}, blocks ${first} to ${last}` }, blocks: [], skipped: [] };
+  if (last < first) {
+    report.skipped.push({ block: "none", reason: `the script mined no block${failure === undefined ? "" : ` (it failed: ${failure.split("\n")[0]})`}` });
+    return report;
+  }
+  // The network answers in ranges of at most 64 blocks.
+  for (let from = first; from <= last; from += 64) {
+    const to = Math.min(last, from + 63);
+    log(`analysing blocks ${from} to ${to}`);
+    const part = (await provider.request({ method: "parallel_getConflictReport", params: [from, to, { top: args.top, shards: args.shards }] })) as ConflictsReport;
+    report.blocks.push(...part.blocks);
+    report.skipped.push(...part.skipped);
+  }
+  if (report.blocks.length === 0) {
+    report.skipped.push({ block: "all", reason: "no block the script mined has transactions (send with automine off and mine with evm_mine to put several in one block)" });
+  }
   return report;
 }
 
 function checkArgs(args: ConflictsTaskArgs): void {
-  const sources = [args.workload !== undefined, args.block !== undefined || args.prestate !== undefined, args.fixtures !== undefined].filter(Boolean).length;
+  const sources = [args.run !== undefined, args.workload !== undefined, args.block !== undefined || args.prestate !== undefined, args.fixtures !== undefined].filter(Boolean).length;
   if (sources === 0) {
     throw pluginError(
-      "say what to analyse: --workload <preset> (one of " + PRESET_NAMES.join(", ") + "), --fixtures <folder of recorded blocks>, or --block <block.json> --prestate <prestateTracer.json>. Example: npx hardhat parallel-conflicts --workload amm-hot",
+      "say what to analyse: --workload <preset> (one of " + PRESET_NAMES.join(", ") + "), --fixtures <folder of recorded blocks>, --block <block.json> --prestate <prestateTracer.json>, or --run <script> (the blocks it mines). Example: npx hardhat parallel-conflicts --workload amm-hot",
     );
   }
-  if (sources > 1) throw pluginError("give one source: --workload, --fixtures, or --block with --prestate");
+  if (sources > 1) throw pluginError("give one source: --workload, --fixtures, --block with --prestate, or --run");
   const int = (flag: string, v: number | undefined, min: number, max: number): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw pluginError(`${flag} must be an integer from ${min} to ${max}, got ${v}`);
   };
@@ -123,7 +170,9 @@ const simulated = (s: Record<string, number>): string => Object.values(s).map(ti
 
 export function renderConflicts(report: ConflictsReport, shards: number): string {
   const lines: string[] = [];
-  for (const b of report.blocks) {
+  // Blocks without dependencies (a script's one-transaction blocks) take one line together.
+  const quiet = report.blocks.filter((b) => b.dependencies === 0);
+  for (const b of report.blocks.filter((x) => x.dependencies > 0)) {
     lines.push("");
     lines.push(`Block ${b.number}${b.hash === null ? "" : ` (${b.hash})`}: ${b.txs} txs, ${b.dependentTxs} depend on an earlier one (${pct(b.dependentTxs / Math.max(1, b.txs))}), ${b.dependencies} dependencies`);
     lines.push(`  ideal speedup ${times(b.bound.idealSpeedup)}; simulated at 2 / 8 / 32 workers: ${simulated(b.bound.simulated)}`);
@@ -131,11 +180,7 @@ export function renderConflicts(report: ConflictsReport, shards: number): string
       lines.push(`  measured on ${b.measured.workers} workers: ${b.measured.mode}, ${b.measured.reexecutions} re-executions`);
     }
     if (b.hotspots.length === 0) {
-      lines.push(
-        b.dependencies === 0
-          ? "  No transaction depends on another: nothing limits parallel execution of this block."
-          : `  No hotspot: the ${b.dependencies} dependencies meet at ${b.incidental} location(s), none shared by more than one dependent transaction.`,
-      );
+      lines.push(`  No hotspot: the ${b.dependencies} dependencies meet at ${b.incidental} location(s), none shared by more than one dependent transaction.`);
       continue;
     }
     lines.push("");
@@ -163,6 +208,10 @@ export function renderConflicts(report: ConflictsReport, shards: number): string
     if (b.hubs.length > 0) {
       lines.push(`  hubs (dependencies through the contract: per-key / global): ${b.hubs.slice(0, 5).map((h) => `${h.contract ?? h.address} ${h.dependencies} (${h.perKey} / ${h.global})`).join(", ")}`);
     }
+  }
+  if (quiet.length > 0) {
+    lines.push("");
+    lines.push(`No transaction depends on another in ${quiet.length === 1 ? "block" : `${quiet.length} blocks:`} ${quiet.map((b) => `${b.number} (${b.txs} tx${b.txs === 1 ? "" : "s"})`).join(", ")}: nothing limits their parallel execution.`);
   }
   for (const s of report.skipped) lines.push(`skipped ${s.block}: ${s.reason}`);
   lines.push("");

@@ -32,7 +32,7 @@ export interface ConflictGraph {
 }
 
 /** Optionally ignores some reads: `keep(tx, key)` false drops that dependency (the what-if bounds). */
-export function conflictGraph(txs: readonly TxTrace[], keep?: (tx: TxIndex, key: LocationKey, writer: TxIndex) => boolean): ConflictGraph {
+export function conflictGraph(txs: readonly Pick<TxTrace, "reads" | "micros">[], keep?: (tx: TxIndex, key: LocationKey, writer: TxIndex) => boolean): ConflictGraph {
   const n = txs.length;
   const edges: Dependency[] = [];
   const dependsOn: TxIndex[][] = [];

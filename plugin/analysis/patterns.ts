@@ -111,8 +111,9 @@ function patternOf({ facts, beneficiary, sameSenderChain, isContract, changedFie
   const byOne = increments && facts.deltas.every((d) => d === 1n || d === -1n);
   if (byOne && hint?.arrayLength === true) return "array-length";
   if (facts.timestampWriters === writers && writers > 0) return "timestamp";
-  if (byOne) return "counter";
+  // A balance entry stays a balance even when every transfer moves one unit.
   if (/balance/.test(label)) return "hot-balance";
+  if (byOne) return "counter";
   if (increments) return "accumulator";
   return "shared-state";
 }

@@ -56,6 +56,8 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     throwOnCallFailures: config.throwOnCallFailures,
     clientVersion: CLIENT_VERSION,
     errorDecoder,
+    // Loaded and read only when parallel_getConflictReport first needs names.
+    conflictNaming: once(async () => (await import("./storage-naming")).projectNaming(artifacts)),
     printConsoleLogs: printSolidityLogs,
     verify: parallel.verify,
     parallel: {
@@ -66,4 +68,10 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
       onWorkerFailure: parallel.onWorkerFailure,
     },
   });
+}
+
+/** The first call's promise, shared by every later call. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

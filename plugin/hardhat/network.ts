@@ -16,7 +16,7 @@
  * one test suite can run on both networks without editing the config.
  */
 import { extendEnvironment } from "hardhat/config";
-import type { HardhatConfig } from "hardhat/types";
+import type { HardhatConfig, HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { pluginError } from "./errors";
 
@@ -32,6 +32,15 @@ export function parallelNetworkRequested(config: HardhatConfig, env: NodeJS.Proc
 
 extendEnvironment((hre) => {
   if (hre.network.name !== "hardhat" || !parallelNetworkRequested(hre.config)) return;
+  installParallelNetwork(hre);
+});
+
+/**
+ * Serves `hre.network.provider` from the parallel network (see above).
+ * `parallel-conflicts --run` also calls it, to run a script on the parallel
+ * network whatever the config selects.
+ */
+export function installParallelNetwork(hre: HardhatRuntimeEnvironment): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { LazyInitializationProviderAdapter } = require("hardhat/internal/core/providers/lazy-initialization");
   const { BackwardsCompatibilityProviderAdapter } = require("hardhat/internal/core/providers/backwards-compatibility");
@@ -45,4 +54,12 @@ extendEnvironment((hre) => {
     for (const extend of extenders) provider = await extend(provider, hre.config, hre.network.name);
     return new BackwardsCompatibilityProviderAdapter(applyProviderWrappers(provider, hre.network.config, extenders));
   });
-});
+  served.add(hre.network.provider);
+}
+
+/** Providers this module installed, so a task can tell whether the parallel network serves a runtime. */
+const served = new WeakSet<object>();
+
+export function servesParallelNetwork(hre: HardhatRuntimeEnvironment): boolean {
+  return served.has(hre.network.provider);
+}

@@ -8,7 +8,7 @@
  */
 import { readFile } from "node:fs/promises";
 
-import type { BuildInfo, HardhatRuntimeEnvironment } from "hardhat/types";
+import type { Artifacts, BuildInfo } from "hardhat/types";
 
 import type { LocationName, Naming } from "../analysis/conflict-report";
 import { findErc7201Namespaces } from "../analysis/erc7201";
@@ -48,12 +48,12 @@ const IMPLEMENTATION_SLOT = "360894a13ba1a3210667c828492db98dca3e2076cc3735a920a
  * workloads' contracts come from shipped artifacts without layouts: their
  * slots stay unnamed there for now.
  */
-export async function projectNaming(hre: HardhatRuntimeEnvironment): Promise<ProjectNaming> {
+export async function projectNaming(artifacts: Artifacts): Promise<ProjectNaming> {
   const contracts: KnownContract[] = [];
   const withoutLayout: string[] = [];
   let files: string[] = [];
   try {
-    files = await hre.artifacts.getBuildInfoPaths();
+    files = await artifacts.getBuildInfoPaths();
   } catch {
     // No artifacts yet (a fresh project before its first compile): nothing to name with.
   }
@@ -87,11 +87,10 @@ function blockNaming(traced: TracedBlock, contracts: readonly KnownContract[]): 
   const codes = new Map<string, Uint8Array>();
   for (const tx of traced.trace.txs) for (const w of tx.writes) lastWrite.set(w.key, w.value);
   for (const ws of traced.result.writeSets) for (const [hash, code] of ws.code) codes.set(hash, code);
-  const infoAt = (address: string): AccountInfo | null => (lastWrite.has(infoKey(address)) ? (lastWrite.get(infoKey(address)) as AccountInfo | null) : preState.info(address));
-  const slotAt = (address: string, slot: string): bigint => {
-    const key = storageKey(address, slot);
-    return lastWrite.has(key) ? (lastWrite.get(key) as bigint) : preState.storage(address, slot);
-  };
+  // Through read(): a pre-state may be a view of an earlier block (the network's history).
+  const valueAt = (key: LocationKey): unknown => (lastWrite.has(key) ? lastWrite.get(key) : preState.read(key));
+  const infoAt = (address: string): AccountInfo | null => valueAt(infoKey(address)) as AccountInfo | null;
+  const slotAt = (address: string, slot: string): bigint => valueAt(storageKey(address, slot)) as bigint;
   const byAddress = new Map<string, KnownContract | null>();
   const contractAt = (address: string): KnownContract | null => {
     let known = byAddress.get(address);

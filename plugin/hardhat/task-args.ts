@@ -46,6 +46,8 @@ export interface ReplayTaskArgs {
 
 /** `npx hardhat parallel-conflicts` */
 export interface ConflictsTaskArgs {
+  /** A script to run on the parallel network; the blocks it mines are analysed. */
+  run?: string;
   /** A workload preset to generate and analyse (one of PRESET_NAMES). */
   workload?: string;
   /** Transactions in the preset's block. Default 200. */

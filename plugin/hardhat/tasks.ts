@@ -65,6 +65,7 @@ task<ConflictsTaskArgs>(
   TASK_PARALLEL_CONFLICTS,
   "Finds the storage locations (named as Solidity variables) that make a block's transactions conflict, why, and what changing them would gain",
 )
+  .addOptionalParam("run", "A script to run on the parallel network; the blocks it mines are analysed", undefined, types.string)
   .addOptionalParam("workload", "A workload preset to analyse: transfers, amm, amm-hot, lending, nft-mint, nft-market or mixed", undefined, types.string)
   .addOptionalParam("txs", "Transactions in the preset's block (default 200)", undefined, types.int)
   .addOptionalParam("skew", "Popularity skew of the preset (Zipf exponent: 0 uniform, larger hotter)", undefined, types.float)

@@ -27,6 +27,8 @@ import { executeBlockSequential } from "../engine/sequential";
 import { InvalidBlockError } from "../engine/block-result";
 import { TxExecutor } from "../engine/tx-executor";
 import type { BlockHashes } from "../engine/tx-executor";
+import { traceBlock } from "../analysis/trace-block";
+import type { TracedBlock } from "../analysis/trace-block";
 import { StateJournal } from "./journal";
 import { BEACON_ROOT_SEED, HashSequence, MIX_HASH_SEED } from "./hash-sequence";
 import type { HashSequenceState } from "./hash-sequence";
@@ -526,9 +528,42 @@ export class Chain {
 
   /** The 256 hashes BLOCKHASH can reach from the next block. */
   private recentHashes(): BlockHashes {
+    return this.hashesBefore(this.heightValue + 1);
+  }
+
+  /** The hashes BLOCKHASH can reach from block `n`: the 256 before it. */
+  private hashesBefore(n: number): BlockHashes {
     const hashes: BlockHashes = new Map();
-    for (let n = Math.max(0, this.heightValue - 255); n <= this.heightValue; n++) hashes.set(BigInt(n), this.hashOf(n));
+    for (let k = Math.max(0, n - 256); k < n; k++) hashes.set(BigInt(k), this.hashOf(k));
     return hashes;
+  }
+
+  /**
+   * Block `n` run again for the conflict analysis (analysis/trace-block.ts),
+   * sequentially on its own pre-state with every keccak input recorded; the
+   * engine's stats from when it was mined give the measured re-executions.
+   * The run must give the receipts the block has: anything else is a bug.
+   */
+  async traceForAnalysis(n: number): Promise<TracedBlock> {
+    const mined = this.real.get(n);
+    if (mined === undefined || n === 0) throw new Error(`bug: block ${n} was not executed`);
+    const senders = mined.receipts.map((r) => r.sender);
+    const input: ParallelBlockInput = {
+      block: mined.block,
+      preState: this.stateAt(n - 1),
+      blockHashes: this.hashesBefore(n),
+      senders,
+      knownSenders: new Map(senders.map((s, i) => [i, s])),
+      rules: this.options.rules,
+      computeStateRoot: false,
+    };
+    const traced = await traceBlock(input, { warmups: 0 });
+    if (bytesToHex(traced.result.receiptsRoot) !== bytesToHex(mined.block.header.receiptTrie)) {
+      throw new Error(`bug: running block ${n} again for the analysis gave other receipts than when it was mined; please report it`);
+    }
+    const stats = mined.result.stats;
+    if (stats.mode === "parallel") traced.trace.measured = { workers: stats.workers, mode: stats.mode, reexecutions: stats.reexecutions, wasted: stats.wasted };
+    return traced;
   }
 
   private materialize(n: number): MinedBlock | undefined {

@@ -17,6 +17,8 @@ import { Chain } from "./chain";
 import type { ChainOptions, MinedBlock } from "./chain";
 import { Clock } from "./clock";
 import { RpcError } from "./errors";
+import type { Naming } from "../analysis/conflict-report";
+import type { TracedBlock } from "../analysis/trace-block";
 import type { CustomErrorDecoder } from "./errors";
 import { FilterRegistry } from "./filters";
 import type { BlockResolver } from "./filters";
@@ -51,6 +53,13 @@ export interface NetworkOptions extends ChainOptions {
   throwOnTransactionFailures?: boolean;
   /** A failed eth_call throws; false returns its return data instead. Default true, as in Hardhat. */
   throwOnCallFailures?: boolean;
+  /** Names storage slots for parallel_getConflictReport (from the project's storage layouts); absent: addresses and slots only. */
+  conflictNaming?: () => Promise<BlockNaming>;
+}
+
+/** Names a traced block's locations (plugin/hardhat/storage-naming.ts builds one from the project). */
+export interface BlockNaming {
+  forBlock(traced: TracedBlock): Naming;
 }
 
 /** A JSON-RPC method's handler: its params and its name (for error messages). */

@@ -32,7 +32,7 @@ describe("conflict analysis on workloads and real blocks", function () {
 
   before(async function () {
     await hre.run("compile", { quiet: true });
-    naming = await projectNaming(hre);
+    naming = await projectNaming(hre.artifacts);
     expect(naming.withoutLayout, "the plugin asks solc for storage layouts").to.deep.equal([]);
   });
 

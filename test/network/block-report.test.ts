@@ -9,6 +9,7 @@ import { expect } from "chai";
 import { ParallelNetworkProvider, RpcError } from "../../plugin/network/provider";
 import { testAccounts } from "../../plugin/workloads/accounts";
 import { TEST_COINBASE, directNetwork } from "../helpers/direct-network";
+import type { ConflictsReport } from "../../plugin/analysis/conflict-report";
 
 const ACCOUNTS = testAccounts(41, 3);
 
@@ -74,5 +75,39 @@ describe("parallel network: block reports", function () {
     );
     expect(error).to.be.instanceOf(RpcError);
     expect((error as RpcError).code).to.equal(-32602);
+  });
+
+  it("parallel_getConflictReport runs the block again with its recorded pre-state and ranks the hot recipient's balance", async function () {
+    const latest = Number(await rpc("eth_blockNumber"));
+    const report = (await rpc("parallel_getConflictReport", "latest")) as ConflictsReport;
+    expect(report.schemaVersion).to.equal(1);
+    expect(report.source).to.deep.equal({ kind: "network", description: `blocks ${latest} to ${latest}` });
+    const [block] = report.blocks;
+    expect(block).to.include({ number: latest, txs: 40, dependentTxs: 19 });
+    expect(block.hotspots).to.have.length(1);
+    expect(block.hotspots[0]).to.include({ kind: "balance", address: hot.toLowerCase(), pattern: "hot-balance", dependentTxs: 19, reexecutionsSource: "measured" });
+    // The same dependencies parallel_getBlockReport shows, from the same analysis layer.
+    const blockReport = (await rpc("parallel_getBlockReport", "latest")) as Report;
+    expect(blockReport.dependentTxs).to.equal(block.dependentTxs);
+  });
+
+  it("parallel_getConflictReport skips empty blocks and rejects bad ranges and options, naming the fix", async function () {
+    await rpc("evm_mine");
+    const latest = Number(await rpc("eth_blockNumber"));
+    const report = (await rpc("parallel_getConflictReport", latest - 1, latest)) as ConflictsReport;
+    expect(report.blocks.map((b) => b.number)).to.deep.equal([latest - 1]);
+    expect(report.skipped).to.deep.equal([{ block: `block ${latest}`, reason: "the block has no transactions" }]);
+    const fails = async (params: unknown[], message: RegExp) => {
+      const error = await rpc("parallel_getConflictReport", ...params).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error, JSON.stringify(params)).to.be.instanceOf(RpcError);
+      expect((error as RpcError).code).to.equal(-32602);
+      expect((error as RpcError).message).to.match(message);
+    };
+    await fails([latest, latest - 1], /toBlock \d+ is before fromBlock \d+/);
+    await fails([0, latest, { top: 0 }], /top must be an integer from 1 to 1000, got 0/);
+    await fails([0, latest, { depth: 2 }], /unknown option "depth"; known: top, shards/);
   });
 });

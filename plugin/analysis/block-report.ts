@@ -1,16 +1,26 @@
 /**
  * `parallel_getBlockReport`: how a mined block executed and what limited its
  * parallelism. Execution (mode, fallback and why, threads, re-executions,
- * timings) comes from the engine's stats; the conflicts come from the read
- * sets: tx j depends on tx i < j when j read a value i wrote, and the
- * locations behind those dependencies are the block's hotspots.
+ * timings) comes from the engine's stats; the dependencies and the busiest
+ * locations behind them come from the conflict graph (conflict-graph.ts),
+ * the same one `parallel-conflicts` ranks and names.
  */
-import { dependencyOf } from "../analysis/dependencies";
-import { idealSpeedup } from "../analysis/ideal";
+import type { BlockStats, LocationKey, Read, TxWriteSet } from "../engine/types";
 import { describeLocation } from "../engine/location";
-import type { LocationKey } from "../engine/types";
-import type { MinedBlock } from "./chain";
-import { quantity } from "./format";
+import { conflictGraph } from "./conflict-graph";
+import { idealSpeedup } from "./ideal";
+
+/** What the report needs of a block, however it was executed. */
+export interface ExecutedBlock {
+  number: bigint;
+  txHashes: string[];
+  stats: BlockStats | undefined;
+  reads: Read[][];
+  writeSets: TxWriteSet[];
+  /** Also run sequentially and compared; then the speedup is measured. */
+  verified: boolean;
+  sequentialMs?: number;
+}
 
 export interface BlockReportOptions {
   /** Also list every tx's read and write locations (large for big blocks). */
@@ -20,31 +30,25 @@ export interface BlockReportOptions {
 /** Hotspots listed per block, the busiest first. */
 const HOTSPOTS = 10;
 
-export function blockReport(mined: MinedBlock, opts: BlockReportOptions = {}): Record<string, unknown> {
-  const { stats, reads, writeSets } = mined.result;
-  const n = mined.receipts.length;
+export function blockReport(b: ExecutedBlock, opts: BlockReportOptions = {}): Record<string, unknown> {
+  const { stats, reads, writeSets } = b;
+  const n = b.txHashes.length;
   const work = Array.from({ length: n }, (_, i) => stats?.txs[i]?.micros ?? 0);
   const ideal = idealSpeedup(reads, work);
+  const graph = conflictGraph(Array.from({ length: n }, (_, i) => ({ reads: reads[i] ?? [], micros: work[i] })));
+  const incoming = Array.from({ length: n }, () => [] as { tx: number; keys: LocationKey[] }[]);
+  for (const e of graph.edges) incoming[e.to].push({ tx: e.from, keys: e.keys });
   // Per location: the txs whose reads depended on an earlier tx's write there.
   const dependents = new Map<LocationKey, number>();
-  const transactions = mined.receipts.map((r, j) => {
-    const dependsOn = new Map<number, Set<LocationKey>>();
-    for (const read of reads[j] ?? []) {
-      const writer = dependencyOf(read, j);
-      if (writer === undefined) continue;
-      let keys = dependsOn.get(writer);
-      if (keys === undefined) dependsOn.set(writer, (keys = new Set()));
-      keys.add(read.key);
-    }
-    const locations = new Set([...dependsOn.values()].flatMap((keys) => [...keys]));
-    for (const key of locations) dependents.set(key, (dependents.get(key) ?? 0) + 1);
+  const transactions = b.txHashes.map((hash, j) => {
+    for (const key of new Set(incoming[j].flatMap((d) => d.keys))) dependents.set(key, (dependents.get(key) ?? 0) + 1);
     return {
-      hash: r.txHash,
+      hash,
       incarnations: stats?.txs[j]?.incarnations ?? 1,
       executionMicros: Math.round(work[j]),
       reads: reads[j]?.length ?? 0,
       writes: writeSets[j]?.writes.length ?? 0,
-      dependsOn: [...dependsOn].map(([tx, keys]) => ({ tx, locations: [...keys].map(describeLocation) })),
+      dependsOn: incoming[j].map((d) => ({ tx: d.tx, locations: d.keys.map(describeLocation) })),
       ...(opts.details === true
         ? { readSet: (reads[j] ?? []).map((read) => describeLocation(read.key)), writeSet: (writeSets[j]?.writes ?? []).map((w) => describeLocation(w.key)) }
         : {}),
@@ -56,7 +60,7 @@ export function blockReport(mined: MinedBlock, opts: BlockReportOptions = {}): R
     .map(([key, txs]) => ({ location: describeLocation(key), dependentTxs: txs }));
   const workers = stats?.workers ?? 1;
   return {
-    number: quantity(mined.block.header.number),
+    number: "0x" + b.number.toString(16),
     mode: stats?.mode ?? "genesis",
     fallbackReason: stats?.fallbackReason ?? null,
     events: stats?.events ?? [],
@@ -66,10 +70,9 @@ export function blockReport(mined: MinedBlock, opts: BlockReportOptions = {}): R
     aborts: stats?.aborts ?? 0,
     executionMs: stats?.executionMs ?? 0,
     coordinatorMs: stats?.coordinatorMs ?? 0,
-    // Also run sequentially and compared (parallel_setVerification, parallel.verify); then the speedup is measured.
-    verified: mined.verified === true,
-    sequentialMs: mined.sequentialMs ?? null,
-    speedup: mined.sequentialMs !== undefined && stats !== undefined && stats.wallMs > 0 ? mined.sequentialMs / stats.wallMs : null,
+    verified: b.verified,
+    sequentialMs: b.sequentialMs ?? null,
+    speedup: b.sequentialMs !== undefined && stats !== undefined && stats.wallMs > 0 ? b.sequentialMs / stats.wallMs : null,
     dependentTxs: transactions.filter((t) => t.dependsOn.length > 0).length,
     // Work per tx is its measured execution time (metrics.md, ideal speedup).
     idealSpeedup: { unbounded: ideal.unbounded, atWorkers: ideal.capped(workers) },
