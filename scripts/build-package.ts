@@ -2,7 +2,8 @@
 //
 // - the plugin and its tasks compiled to JavaScript with type declarations
 //   (tsconfig.build.json), plus the worker threads' plain-JS entry;
-// - the bundled contracts' artifacts (ABI, creation and runtime bytecode) as
+// - the bundled contracts' artifacts (ABI, creation and runtime bytecode,
+//   storage layout and immutables' places) as
 //   dist/bundled-artifacts/<Name>.json, so the workloads and parallel-bench
 //   work in a user's project without compiling this repository's Solidity.
 //
@@ -31,9 +32,21 @@ async function main(): Promise<void> {
     if (folder === undefined || !(BUNDLED_CONTRACT_FOLDERS as readonly string[]).includes(folder)) continue;
     const a = await hre.artifacts.readArtifact(name);
     if (a.bytecode === "0x") continue; // interfaces and libraries without code
+    // The storage layout and immutables' places let parallel-conflicts name the workloads' slots in a user's project.
+    const compiled = (await hre.artifacts.getBuildInfo(name))?.output.contracts[a.sourceName]?.[a.contractName] as
+      | { storageLayout?: unknown; evm?: { deployedBytecode?: { immutableReferences?: unknown } } }
+      | undefined;
     writeFileSync(
       path.join(out, `${a.contractName}.json`),
-      JSON.stringify({ contractName: a.contractName, sourceName: a.sourceName, abi: a.abi, bytecode: a.bytecode, deployedBytecode: a.deployedBytecode }) + "\n",
+      JSON.stringify({
+        contractName: a.contractName,
+        sourceName: a.sourceName,
+        abi: a.abi,
+        bytecode: a.bytecode,
+        deployedBytecode: a.deployedBytecode,
+        storageLayout: compiled?.storageLayout,
+        immutableReferences: compiled?.evm?.deployedBytecode?.immutableReferences ?? {},
+      }) + "\n",
     );
     count++;
   }

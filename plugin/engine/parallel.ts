@@ -125,6 +125,9 @@ export class ParallelExecutor {
           });
   }
 
+  /** Whether every worker thread has loaded the engine (finished a session); see executeBlock. */
+  private threadsLoaded = false;
+
   async close(): Promise<void> {
     await this.pool?.destroy();
   }
@@ -149,6 +152,8 @@ export class ParallelExecutor {
       return await this.run(input);
     } catch (e) {
       if (e instanceof WorkerFailure) {
+        // piscina replaces the thread: the next block waits for it to load (see threadsLoaded).
+        this.threadsLoaded = false;
         if (this.opts.onWorkerFailure === "error") throw e;
         return fallback("worker-failure", e.message);
       }
@@ -186,15 +191,28 @@ export class ParallelExecutor {
       jitter: this.opts.jitter,
     };
     const pool = this.pool;
+    const sessions: Promise<unknown>[] = [];
     const outcomes = await run.execute(
-      (port, index) =>
-        pool!.run({ ...sessionBase, port, claims: board?.buffer, claimId: index + 2, crashAt: index === 0 ? this.opts.crashAt : undefined, crashMode: this.opts.crashMode } satisfies SessionConfig, { transferList: [port as never] }),
+      (port, index) => {
+        const session = pool!.run({ ...sessionBase, port, claims: board?.buffer, claimId: index + 2, crashAt: index === 0 ? this.opts.crashAt : undefined, crashMode: this.opts.crashMode } satisfies SessionConfig, { transferList: [port as never] });
+        sessions.push(session);
+        return session;
+      },
       this.workers - 1,
       input.preState,
       (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
       (tx, key) => txs.setSenderPublicKey(tx, key),
       this.stateShipping,
     );
+    // Node aborts the whole process (a V8 fatal error) when it exits while a
+    // worker thread is still loading the engine (@ethereumjs loads ES modules
+    // through require). A small block can finish before the threads are up,
+    // and a test run may end right after it; so until every thread has
+    // finished a session once, a block returns only when its sessions ended.
+    if (!this.threadsLoaded && sessions.length > 0) {
+      await Promise.allSettled(sessions);
+      this.threadsLoaded = true;
+    }
     stats.executionMs = performance.now() - execStart;
     stats.reexecutions = stats.txs.reduce((sum, t) => sum + t.incarnations, 0) - n;
 

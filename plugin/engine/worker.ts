@@ -67,6 +67,8 @@ export default async function session(config: SessionConfig): Promise<number> {
   await keccakReady;
   send({ type: "hello", stateId: replica?.id ?? "", stateVersion: replica?.version ?? -1 });
   const stateMsg = await nextMessage();
+  // The block was done before this thread started: nothing to do.
+  if (stateMsg.type === "end") return 0;
   if (stateMsg.type !== "state") throw new Error(`bug: worker expected state, got ${stateMsg.type}`);
   if (stateMsg.snapshot !== undefined) {
     replica = FlatState.fromSnapshot(stateMsg.snapshot);

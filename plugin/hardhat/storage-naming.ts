@@ -18,6 +18,8 @@ import type { SlotName } from "../analysis/slot-names";
 import { contractStorage } from "../analysis/storage-layout";
 import type { ContractStorage } from "../analysis/storage-layout";
 import type { TracedBlock } from "../analysis/trace-block";
+import { shippedContracts } from "../workloads";
+import type { ShippedContract } from "../workloads";
 import { EMPTY_CODE_HASH } from "../engine/flat-state";
 import { addressOf, infoKey, kindOf, slotOf, storageKey } from "../engine/location";
 import type { AccountInfo, LocationKey } from "../engine/types";
@@ -44,11 +46,11 @@ export interface ProjectNaming {
 const IMPLEMENTATION_SLOT = "360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc";
 
 /**
- * The project's contracts (build-info outputs). From the npm package, the
- * workloads' contracts come from shipped artifacts without layouts: their
- * slots stay unnamed there for now.
+ * The project's contracts (build-info outputs), then `shipped` ones (the
+ * package's bundled contracts, which the workloads deploy) not already known
+ * by name.
  */
-export async function projectNaming(artifacts: Artifacts): Promise<ProjectNaming> {
+export async function projectNaming(artifacts: Artifacts, shipped: readonly ShippedContract[] = shippedContracts()): Promise<ProjectNaming> {
   const contracts: KnownContract[] = [];
   const withoutLayout: string[] = [];
   let files: string[] = [];
@@ -75,6 +77,17 @@ export async function projectNaming(artifacts: Artifacts): Promise<ProjectNaming
         contracts.push({ name: contractName, code: hexBytes(runtime.object), immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage });
       }
     }
+  }
+  const known = new Set(contracts.map((c) => c.name));
+  for (const c of shipped) {
+    if (known.has(c.contractName)) continue;
+    contracts.push({
+      name: c.contractName,
+      code: hexBytes(c.deployedBytecode),
+      immutables: Object.values(c.immutableReferences ?? {}).flat(),
+      storage: c.storageLayout === undefined ? null : contractStorage(c.contractName, c.storageLayout),
+    });
+    if (c.storageLayout === undefined) withoutLayout.push(c.contractName);
   }
   return { contracts, withoutLayout, forBlock: (traced) => blockNaming(traced, contracts) };
 }

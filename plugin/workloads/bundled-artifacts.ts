@@ -7,7 +7,7 @@
  * there is no such folder, and callers fall back to Hardhat's artifacts of
  * `contracts/`.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 
 import type { ArtifactReader, ContractArtifact } from "./builder";
@@ -32,4 +32,20 @@ export function shippedArtifactReader(dir = SHIPPED_ARTIFACTS_DIR): ArtifactRead
     }
     return artifact;
   };
+}
+
+/** A shipped contract as the conflict analysis needs it (storage layout and immutables, from the build). */
+export interface ShippedContract {
+  contractName: string;
+  deployedBytecode: string;
+  storageLayout?: unknown;
+  immutableReferences?: Record<string, { start: number; length: number }[]>;
+}
+
+/** Every shipped contract, or none when running from sources. */
+export function shippedContracts(dir = SHIPPED_ARTIFACTS_DIR): ShippedContract[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => JSON.parse(readFileSync(path.join(dir, f), "utf8")) as ShippedContract);
 }

@@ -131,7 +131,7 @@ describe("npm package: a user's project built by the README's recipe", function 
 
   it("runs only the README commands this test checks", function () {
     // A command added to the README needs a check here, or it would go untested.
-    expect(recipe.run.map((line) => line.split(" --")[0])).to.deep.equal(["npx hardhat test", "HARDHAT_PARALLEL=1 npx hardhat test", "npx hardhat parallel-bench"]);
+    expect(recipe.run.map((line) => line.split(" --")[0])).to.deep.equal(["npx hardhat test", "HARDHAT_PARALLEL=1 npx hardhat test", "npx hardhat parallel-bench", "npx hardhat parallel-conflicts"]);
   });
 
   it("`npx hardhat test`: compiles offline and passes on Hardhat's network", function () {
@@ -157,6 +157,11 @@ describe("npm package: a user's project built by the README's recipe", function 
     }
     expect(out).to.contain("| yes");
     expect(out).not.to.match(/\| no\b/);
+  });
+
+  it("`npx hardhat parallel-conflicts`: names a bundled workload's hotspots from the layouts the package ships", function () {
+    const out = timed("npx hardhat parallel-conflicts", () => bash(command("npx hardhat parallel-conflicts"), project, env));
+    expect(out).to.match(/\| 1 +\| AmmPair\.reserve0 \(slot 0x\w+, packed with reserve1 and blockTimestampLast\) +\| amm-reserves/);
   });
 
   it("the README's TypeScript type-checks with the README's tsconfig", function () {
