@@ -72,6 +72,8 @@ export interface ConflictReportOptions {
   modelWorkers?: number;
   /** Calling-thread cost per incarnation for the model when not measured (default 30 µs, metrics.md). */
   coordinatorMicros?: number;
+  /** Dependencies listed in `graph.edges` for drawing (default 5,000; the rest are counted in `graph.omitted`). */
+  maxGraphEdges?: number;
 }
 
 export interface Hotspot {
@@ -128,7 +130,22 @@ export interface BlockConflicts {
   moreHotspots: number;
   /** Locations behind fewer than `minDependents` dependent txs (not hotspots). */
   incidental: number;
+  /** The dependencies themselves, for drawing the graph (the HTML report's arc diagram); absent in reports from before it was added. */
+  graph?: DependencyEdges;
 }
+
+/**
+ * Every dependency as `[writer, reader, hotspot]`, in block order of the
+ * reader: `hotspot` is the rank of the listed hotspot it goes through (the
+ * best-ranked one when several), 0 when it goes through none of them. At
+ * most `maxGraphEdges` are listed; `omitted` counts the rest.
+ */
+export interface DependencyEdges {
+  edges: [from: number, to: number, hotspot: number][];
+  omitted: number;
+}
+
+export const DEFAULT_MAX_GRAPH_EDGES = 5000;
 
 export interface Hub {
   address: string;
@@ -175,7 +192,21 @@ export function conflictReport(fullTrace: BlockTrace, opts: ConflictReportOption
     hotspots,
     moreHotspots: hot.length - top.length,
     incidental: ranked.length - hot.length,
+    graph: dependencyEdges(graph, new Map(top.map((s, i) => [s.key, i + 1])), opts.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES),
   };
+}
+
+function dependencyEdges(graph: ConflictGraph, rankOf: Map<LocationKey, number>, max: number): DependencyEdges {
+  if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxGraphEdges must be a non-negative integer, got ${max}`);
+  const edges = graph.edges.slice(0, max).map((e): [number, number, number] => {
+    let best = 0;
+    for (const key of e.keys) {
+      const rank = rankOf.get(key);
+      if (rank !== undefined && (best === 0 || rank < best)) best = rank;
+    }
+    return [e.from, e.to, best];
+  });
+  return { edges, omitted: graph.edges.length - edges.length };
 }
 
 /**
