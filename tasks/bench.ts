@@ -17,10 +17,13 @@ import os from "node:os";
 import type { BenchTaskArgs } from "../plugin/hardhat/task-args";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
 import { table } from "../plugin/hardhat/text-table";
+import { writeHtmlReport } from "../plugin/hardhat/report-files";
+import { renderBenchHtml } from "../plugin/analysis/html/bench-html";
 import { bundledArtifacts } from "../plugin/hardhat/workload-artifacts";
 
 export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnvironment): Promise<BenchReport | NetworkBenchReport> {
   const workers = parseWorkerList(args.workers, "--workers");
+  if (args.html !== undefined && args.vsHardhat) throw pluginError("--html draws the engine benchmark's speedups against workers; --vs-hardhat has no such chart. Drop one of the two.");
   if (args.txs !== undefined && (!Number.isInteger(args.txs) || args.txs < 1 || args.txs > 100_000)) {
     throw pluginError(`--txs must be an integer from 1 to 100000, got ${args.txs}. Example: npx hardhat parallel-bench --txs 2000`);
   }
@@ -59,6 +62,7 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     writeFileSync(args.json, JSON.stringify(report, null, 2) + "\n");
     console.log(`JSON written to ${args.json}`);
   }
+  if (args.html !== undefined) console.log(`HTML written to ${writeHtmlReport(args.html, renderBenchHtml(report))}`);
   const unverified = report.rows.filter((r) => !r.verified);
   if (unverified.length > 0 || report.baselines.some((b) => !b.verified)) {
     throw pluginError(`some runs did not match sequential execution: ${unverified.map((r) => `${r.workload}@${r.workers}`).join(", ")} — this is a bug, please report it.`);

@@ -17,7 +17,8 @@ import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hard
 import { pluginError } from "../plugin/hardhat/errors";
 import { installParallelNetwork, servesParallelNetwork } from "../plugin/hardhat/network";
 import { runScriptInProcess } from "../plugin/hardhat/run-script";
-import { writeJsonReport } from "../plugin/hardhat/json-report";
+import { writeHtmlReport, writeJsonReport } from "../plugin/hardhat/report-files";
+import { renderConflictsHtml } from "../plugin/analysis/html/conflicts-html";
 import { projectNaming } from "../plugin/hardhat/storage-naming";
 import type { ConflictsTaskArgs } from "../plugin/hardhat/task-args";
 import { table } from "../plugin/hardhat/text-table";
@@ -37,6 +38,7 @@ export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRunti
   const report = args.run !== undefined ? await scriptReport(args, args.run, hre) : await blockReport(args, hre);
   console.log(renderConflicts(report, args.shards));
   if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, report)}`);
+  if (args.html !== undefined) log(`wrote ${writeHtmlReport(args.html, renderConflictsHtml(report))}`);
   if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
   return report;
 }

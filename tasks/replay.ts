@@ -8,7 +8,7 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { loadBlocks, parseBlockNumbers, withFixtureErrors } from "../plugin/hardhat/block-sources";
 import { pluginError } from "../plugin/hardhat/errors";
-import { writeJsonReport } from "../plugin/hardhat/json-report";
+import { writeJsonReport } from "../plugin/hardhat/report-files";
 import { parseWorkerList } from "../plugin/hardhat/parse-args";
 import type { ReplayTaskArgs } from "../plugin/hardhat/task-args";
 import { formatReplayTable, replayBlocks, replayReport } from "../plugin/replay/replay";

@@ -22,6 +22,8 @@ export interface BenchTaskArgs {
   skipStock: boolean;
   /** `--vs-hardhat`: compare mining on the parallel network with Hardhat's own network instead. */
   vsHardhat: boolean;
+  /** File to write the HTML report (speedup against workers) to. */
+  html?: string;
 }
 
 /** `npx hardhat parallel-replay` */
@@ -72,4 +74,6 @@ export interface ConflictsTaskArgs {
   shards: number;
   /** File to write the JSON report to. */
   json?: string;
+  /** File to write the HTML report to. */
+  html?: string;
 }

@@ -29,6 +29,7 @@ task<BenchTaskArgs>(
     "default",
     types.string,
   )
+  .addOptionalParam("html", "Also write a self-contained HTML page (speedup against workers: measured, ideal, simulated to 64) to this file", undefined, types.string)
   .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
   .addFlag("vsHardhat", "Instead: mine each DeFi preset's block with evm_mine on the parallel network and on Hardhat's own network, and time a simple JSON-RPC call on both")
   .setAction(async (args, hre) => {
@@ -78,6 +79,7 @@ task<ConflictsTaskArgs>(
   .addOptionalParam("top", "Hotspots listed per block", 10, types.int)
   .addOptionalParam("shards", "Ways of the sharding what-if", 8, types.int)
   .addOptionalParam("json", "Also write the report as JSON to this file", undefined, types.string)
+  .addOptionalParam("html", "Also write the report as a self-contained HTML page (dependency graph, hotspot chart, remedies) to this file", undefined, types.string)
   .setAction(async (args, hre) => {
     const { conflictsAction } = await import("../../tasks/conflicts");
     return conflictsAction({ ...args, workers: args.workers ?? hre.config.parallel.workers }, hre);

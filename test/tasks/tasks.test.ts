@@ -17,10 +17,13 @@ const conflictArgs = { workers: 1, top: 10, shards: 8 };
 const benchArgs = { txs: 40, accounts: 100, workers: "1,2", repeats: 1, workload: "erc20-independent,erc20-one-recipient,amm-hot,mixed", skipStock: false, vsHardhat: false };
 
 describe("tasks", function () {
-  it("parallel-bench runs the workloads asked for (flat ERC-20 blocks and DeFi presets), verifies each run and writes the JSON report", async function () {
+  it("parallel-bench runs the workloads asked for (flat ERC-20 blocks and DeFi presets), verifies each run and writes the JSON and HTML reports", async function () {
     const json = path.join(mkdtempSync(path.join(os.tmpdir(), "hp-bench-")), "bench.json");
-    const report = (await hre.run("parallel-bench", { ...benchArgs, json })) as BenchReport;
+    const html = json.replace(/json$/, "html");
+    const report = (await hre.run("parallel-bench", { ...benchArgs, json, html })) as BenchReport;
     const written = JSON.parse(readFileSync(json, "utf8")) as BenchReport;
+    // One speedup chart per workload (the page is checked in a browser by test/analysis/html-reports.test.ts).
+    expect(readFileSync(html, "utf8").match(/data-chart="speedup"/g)).to.have.length(4);
     expect(written.schemaVersion).to.equal(1);
     expect(written.rows.map((r) => [r.workload, r.workers])).to.deep.equal([
       ["erc20-independent", 1],
@@ -75,6 +78,7 @@ describe("tasks", function () {
     await expectTaskError("parallel-bench", { ...benchArgs, accounts: 50 }, /--accounts must be an integer of at least twice the block size \(80\)/);
     await expectTaskError("parallel-bench", { ...benchArgs, workload: "uniswap" }, /--workload must be "default", "all" or a comma-separated list of erc20-independent, .*mixed; got "uniswap" \(unknown: uniswap\)/);
     await expectTaskError("parallel-bench", { ...benchArgs, workload: "amm,,nft" }, /unknown: nft/);
+    await expectTaskError("parallel-bench", { ...benchArgs, vsHardhat: true, html: "x.html" }, /--html draws the engine benchmark's speedups against workers; --vs-hardhat has no such chart/);
   });
 
   it("parallel-replay needs --block and --prestate together", async function () {
@@ -83,8 +87,13 @@ describe("tasks", function () {
 
   it("parallel-conflicts analyses a preset and writes the JSON report with its schema version", async function () {
     const json = path.join(mkdtempSync(path.join(os.tmpdir(), "conflicts-")), "report.json");
-    await hre.run("parallel-conflicts", { ...conflictArgs, workload: "nft-mint", txs: 30, json });
+    const html = json.replace(/json$/, "html");
+    await hre.run("parallel-conflicts", { ...conflictArgs, workload: "nft-mint", txs: 30, json, html });
     const report = JSON.parse(readFileSync(json, "utf8"));
+    // The page itself is checked in a browser by test/analysis/html-reports.test.ts; here, that the task writes it.
+    const page = readFileSync(html, "utf8");
+    for (const chart of ["hotspots", "distances", "graph"]) expect(page).to.contain(`data-chart="${chart}"`);
+    expect(page).to.contain("NftCollection._nextTokenId");
     expect(report.schemaVersion).to.equal(1);
     expect(report.source).to.deep.equal({ kind: "workload", description: "workload nft-mint, 30 txs" });
     const counter = report.blocks[0].hotspots.find((h: { variable: string | null }) => h.variable === "_nextTokenId");
