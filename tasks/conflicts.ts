@@ -7,7 +7,7 @@ import path from "node:path";
 
 import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
-import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport } from "../plugin/analysis/conflict-report";
+import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport, describeSite } from "../plugin/analysis/conflict-report";
 import type { ConflictsReport, Hotspot } from "../plugin/analysis/conflict-report";
 import { traceBlock } from "../plugin/analysis/trace-block";
 import type { TracedBlock } from "../plugin/analysis/trace-block";
@@ -228,7 +228,7 @@ export function renderConflicts(report: ConflictsReport, shards: number): string
 function remedyLines(h: Hotspot): string[] {
   const w = h.whatIf;
   const bound = `if gone: ideal ${times(w.idealSpeedup)}, simulated ${simulated(w.simulated)} at 2 / 8 / 32 workers`;
-  return [`  ${h.rank}. ${h.display}: ${h.pattern}${h.commutative ? ", only changed by amounts (commutative)" : ""}`, `     ${h.remedy}`, `     ${bound}`];
+  return [`  ${h.rank}. ${h.display}: ${h.pattern}${h.commutative ? ", only changed by amounts (commutative)" : ""}`, ...h.sites.map((s) => `     ${describeSite(s)}`), `     ${h.remedy}`, `     ${bound}`];
 }
 
 function log(line: string): void {

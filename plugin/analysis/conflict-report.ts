@@ -16,6 +16,7 @@ import type { LocationFacts } from "./location-facts";
 import { classify } from "./patterns";
 import type { Classification, VariableHint } from "./patterns";
 import { simulateBlockStm } from "./simulate";
+import type { SourceSite } from "./source-sites";
 import type { BlockTrace, MeasuredRun } from "./trace";
 import { boundOf, whatIf } from "./what-if";
 import type { ModelSettings, SpeedupBound, WhatIf } from "./what-if";
@@ -54,6 +55,23 @@ export interface Naming {
   /** Contract name deployed at an address (40 hex, no 0x), when known. */
   contractAt(address: string): string | undefined;
   isContract(address: string): boolean;
+  /** The Solidity source of an instruction of the code at `codeAddress`, when the project has it. */
+  sourceOf?(codeAddress: string, pc: number): SourceSite | undefined;
+}
+
+/** Where a hotspot is read or written, in the source (or the code address and pc without one). */
+export interface AccessSite {
+  access: "read" | "write";
+  /** Transactions that accessed the location there (readers: those that depended on an earlier write). */
+  txs: number;
+  contract: string | null;
+  /** 0x-prefixed address of the code that ran the SLOAD or SSTORE (for storage behind a proxy, the implementation). */
+  codeAddress: string;
+  pc: number;
+  file: string | null;
+  line: number | null;
+  function: string | null;
+  code: string | null;
 }
 
 export interface ConflictReportOptions {
@@ -111,6 +129,8 @@ export interface Hotspot {
   commutative: boolean;
   remedy: string;
   whatIf: WhatIf;
+  /** Where the conflicting writes and the dependent reads happen (storage locations, up to 2 places each); empty when not recorded. */
+  sites: AccessSite[];
 }
 
 export interface BlockConflicts {
@@ -322,7 +342,51 @@ function hotspot(trace: BlockTrace, s: LocationStats, facts: LocationFacts | und
     commutative: classification.commutative,
     remedy: classification.remedy,
     whatIf: whatIf(trace, s.key, facts, classification.commutative, model, opts.shards ?? 8),
+    sites: kind === "storage" ? accessSites(trace, s.key, f.writers, s.dependents, opts.naming) : [],
   };
+}
+
+/** `written at TestToken.sol:73 in _update(): \`_balances[to] = ...\` (11 txs)`, or by code address and pc without a source. */
+export function describeSite(s: AccessSite): string {
+  const verb = s.access === "write" ? "written" : "read";
+  const count = `(${s.txs} tx${s.txs === 1 ? "" : "s"})`;
+  if (s.file === null) return `${verb} by ${s.contract ?? s.codeAddress} at pc ${s.pc} ${count}`;
+  return `${verb} at ${s.file}:${s.line}${s.function === null ? "" : ` in ${s.function}`}: \`${s.code}\` ${count}`;
+}
+
+/** The places that wrote the location and the places where dependents read it, the busiest first. */
+function accessSites(trace: BlockTrace, key: LocationKey, writers: readonly number[], readers: ReadonlySet<number>, naming: Naming | undefined): AccessSite[] {
+  const sites = trace.storageSites;
+  if (sites === undefined) return [];
+  const out: AccessSite[] = [];
+  for (const [access, txs] of [["write", writers], ["read", [...readers]]] as const) {
+    const byPlace = new Map<string, AccessSite>();
+    for (const tx of txs) {
+      const site = sites.get(`${tx}:${access === "write" ? "w" : "r"}:${key}`);
+      if (site === undefined) continue;
+      const source = naming?.sourceOf?.(site.codeAddress, site.pc);
+      // One place per source line (the optimizer may load a slot at several pcs of one statement).
+      const place = source === undefined ? `${site.codeAddress}:${site.pc}` : `${source.file}:${source.line}`;
+      const known = byPlace.get(place);
+      if (known !== undefined) {
+        known.txs++;
+        continue;
+      }
+      byPlace.set(place, {
+        access,
+        txs: 1,
+        contract: naming?.contractAt(site.codeAddress) ?? null,
+        codeAddress: "0x" + site.codeAddress,
+        pc: site.pc,
+        file: source?.file ?? null,
+        line: source?.line ?? null,
+        function: source?.function ?? null,
+        code: source?.code ?? null,
+      });
+    }
+    out.push(...[...byPlace.values()].sort((a, b) => b.txs - a.txs).slice(0, 2));
+  }
+  return out;
 }
 
 /** Per writer of a packed slot, the fields its write changed. */

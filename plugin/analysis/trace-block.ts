@@ -10,6 +10,7 @@ import { bytesToHex } from "@ethereumjs/util";
 import { executeBlockSequential, firstDifference } from "../engine";
 import type { BlockResult, ParallelBlockInput, ParallelExecutor } from "../engine";
 import type { PreimageSink } from "../engine/crypto";
+import type { StorageSiteSink } from "../engine/prepare";
 import type { BlockTrace } from "./trace";
 
 export interface TracedBlock {
@@ -22,14 +23,17 @@ export interface TracedBlock {
 export interface TraceOptions {
   /** Measure a parallel run too. */
   executor?: ParallelExecutor;
-  /** Sequential runs before the recorded one, so per-transaction times are not those of cold code (default 1). */
+  /** Sequential runs before the timed one, so per-transaction times are not those of cold code (default 1). */
   warmups?: number;
 }
 
 export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions = {}): Promise<TracedBlock> {
   for (let i = 0; i < (opts.warmups ?? 1); i++) await executeBlockSequential({ ...input, computeStateRoot: false });
+  // Times come from a run without recording: the step listener that finds storage sites slows every opcode.
+  const timed = await executeBlockSequential(input);
   const preimages: PreimageSink = new Map();
-  const result = await executeBlockSequential({ ...input, preimages });
+  const storageSites: StorageSiteSink = new Map();
+  const result = await executeBlockSequential({ ...input, computeStateRoot: false, preimages, storageSites });
   const { block } = input;
   const trace: BlockTrace = {
     number: Number(block.header.number),
@@ -43,14 +47,15 @@ export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions =
       to: block.transactions[i].to?.toString().slice(2).toLowerCase() ?? null,
       reads: result.reads[i],
       writes: result.writeSets[i].writes,
-      micros: result.stats.txs[i].micros,
+      micros: timed.stats.txs[i].micros,
       gasUsed: receipt.gasUsed,
     })),
-    serialMicros: Math.max(0, 1000 * (result.stats.wallMs - result.stats.executionMs)),
+    serialMicros: Math.max(0, 1000 * (timed.stats.wallMs - timed.stats.executionMs)),
+    storageSites,
   };
   if (opts.executor !== undefined) {
     const parallel = await opts.executor.executeBlock(input);
-    const difference = firstDifference(parallel, result);
+    const difference = firstDifference(parallel, timed);
     if (difference !== undefined) throw new Error(`bug: the parallel run of block ${trace.number} differs from the sequential one (${JSON.stringify(difference)}); please report it`);
     const s = parallel.stats;
     const incarnations = s.txs.reduce((a, t) => a + t.incarnations, 0);

@@ -6,6 +6,7 @@
  * the keccak preimages of the run and the wasted incarnations a parallel run
  * measured.
  */
+import type { StorageSiteSink } from "../engine/prepare";
 import type { Read, WastedIncarnation, Write } from "../engine/types";
 
 export interface TxTrace {
@@ -34,6 +35,8 @@ export interface BlockTrace {
   txs: readonly TxTrace[];
   /** Time the block spends outside transaction execution, microseconds (the scheduler model's serial part). */
   serialMicros: number;
+  /** Where each transaction read and wrote each storage slot (see StorageSiteSink), when recorded. */
+  storageSites?: StorageSiteSink;
   /** When the block also ran on the parallel executor: what that run wasted, and on which location. */
   measured?: MeasuredRun;
 }

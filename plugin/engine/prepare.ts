@@ -43,7 +43,18 @@ export interface BlockInput {
    * execution hashes here (conflict analysis; see withKeccakRecorder).
    */
   preimages?: PreimageSink;
+  /** Sequential executor only: record where each transaction read and wrote each storage slot (conflict analysis). */
+  storageSites?: StorageSiteSink;
 }
+
+/** Where an SLOAD or SSTORE ran: the executing code's address (40 hex, no 0x) and program counter. */
+export interface StorageSite {
+  codeAddress: string;
+  pc: number;
+}
+
+/** The first site of each access, keyed `${tx}:r:${locationKey}` or `${tx}:w:${locationKey}`. */
+export type StorageSiteSink = Map<string, StorageSite>;
 
 /** Development-chain relaxations of the protocol (Hardhat's network config has the same). */
 export interface ExecutionRules {

@@ -13,6 +13,8 @@ import type { Artifacts, BuildInfo } from "hardhat/types";
 import type { LocationName, Naming } from "../analysis/conflict-report";
 import { findErc7201Namespaces } from "../analysis/erc7201";
 import { PreimageIndex } from "../analysis/preimages";
+import { siteLocator } from "../analysis/source-sites";
+import type { SiteLocator, SourceFile } from "../analysis/source-sites";
 import { decodeSlot } from "../analysis/slot-names";
 import type { SlotName } from "../analysis/slot-names";
 import { contractStorage } from "../analysis/storage-layout";
@@ -33,6 +35,8 @@ export interface KnownContract {
   immutables: { start: number; length: number }[];
   /** Null when the compiler output carries no storage layout. */
   storage: ContractStorage | null;
+  /** Program counter to source line, when the build has the sources and the runtime source map. */
+  locate?: SiteLocator;
 }
 
 export interface ProjectNaming {
@@ -62,9 +66,17 @@ export async function projectNaming(artifacts: Artifacts, shipped: readonly Ship
   // One pass per build-info file (many contracts share one file of tens of MB).
   for (const file of files) {
     const buildInfo = JSON.parse(await readFile(file, "utf8")) as BuildInfo;
+    const sourceFiles = new Map<number, SourceFile>();
+    for (const [name, source] of Object.entries(buildInfo.output.sources ?? {})) {
+      const content = buildInfo.input.sources[name]?.content;
+      if (content !== undefined) sourceFiles.set(source.id, { name, content, ast: source.ast });
+    }
     for (const [sourceName, byName] of Object.entries(buildInfo.output.contracts ?? {})) {
       for (const [contractName, compiled] of Object.entries(byName)) {
-        const output = compiled as { storageLayout?: unknown; evm?: { deployedBytecode?: { object?: string; immutableReferences?: Record<string, { start: number; length: number }[]> } } };
+        const output = compiled as {
+          storageLayout?: unknown;
+          evm?: { deployedBytecode?: { object?: string; sourceMap?: string; immutableReferences?: Record<string, { start: number; length: number }[]> } };
+        };
         const runtime = output.evm?.deployedBytecode;
         if (runtime?.object === undefined || runtime.object.length === 0) continue;
         let storage: ContractStorage | null = null;
@@ -74,7 +86,9 @@ export async function projectNaming(artifacts: Artifacts, shipped: readonly Ship
         } else {
           withoutLayout.push(contractName);
         }
-        contracts.push({ name: contractName, code: hexBytes(runtime.object), immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage });
+        const code = hexBytes(runtime.object);
+        const locate = runtime.sourceMap !== undefined && runtime.sourceMap !== "" ? siteLocator(code, runtime.sourceMap, sourceFiles) : undefined;
+        contracts.push({ name: contractName, code, immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage, ...(locate === undefined ? {} : { locate }) });
       }
     }
   }
@@ -127,6 +141,7 @@ function blockNaming(traced: TracedBlock, contracts: readonly KnownContract[]): 
   const names = new Map<LocationKey, LocationName | undefined>();
   return {
     contractAt: (address) => contractAt(address)?.name,
+    sourceOf: (codeAddress, pc) => contractAt(codeAddress)?.locate?.(pc),
     isContract: (address) => {
       const info = infoAt(address);
       return info !== null && info.codeHash !== EMPTY_CODE_HASH;

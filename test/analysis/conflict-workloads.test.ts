@@ -56,6 +56,15 @@ describe("conflict analysis on workloads and real blocks", function () {
     expect([...members].some((m) => /total|borrowIndex|cash/i.test(m!)), [...members].join()).to.equal(true);
     const totals = report.hotspots.find((h) => /totalBorrows$/.test(h.variable ?? ""))!;
     expect(totals).to.include({ pattern: "accumulator", commutative: true });
+    // Where it is written and read, from the runtime source map.
+    const writes = totals.sites.filter((s) => s.access === "write");
+    expect(writes.length, JSON.stringify(totals.sites)).to.be.greaterThan(0);
+    for (const site of totals.sites) {
+      expect(site.file).to.equal("contracts/lending/LendingPool.sol");
+      expect(site.line).to.be.greaterThan(0);
+      expect(site.function).to.match(/^\w+\(\)$/);
+    }
+    expect(writes.some((s) => /totalBorrows/.test(s.code ?? "")), JSON.stringify(writes)).to.equal(true);
   });
 
   it("nft-mint: the collection's id counter, a counter that only grows by one", async function () {

@@ -61,6 +61,7 @@ function hotspot(rank: number, fields: Partial<Hotspot>): Hotspot {
     commutative: false,
     remedy: "keep it per user",
     whatIf: { ...bound(3), sharded: { ...bound(2), ways: 8 }, commutative: null },
+    sites: [],
     ...fields,
   };
 }

@@ -6,6 +6,7 @@
  * graph as an arc diagram; then the skipped blocks. Pure: it renders the
  * JSON report, so a saved `--json` file can be rendered later the same way.
  */
+import { describeSite } from "../conflict-report";
 import type { BlockConflicts, ConflictsReport, Hotspot } from "../conflict-report";
 import type { SpeedupBound } from "../what-if";
 import { html, joinHtml } from "./markup";
@@ -110,7 +111,7 @@ function hotspotTable(hotspots: Hotspot[]): Html {
 <td class="n">${boundCell(h.whatIf.sharded)}<br><span class="note">${h.whatIf.sharded.ways} ways</span></td>
 <td class="n">${h.whatIf.commutative === null ? "-" : boundCell(h.whatIf.commutative)}</td>
 </tr>
-<tr data-remedy="${h.rank}" class="remedy"><td></td><td colspan="9"><strong>Remedy:</strong> ${h.remedy}${h.whatIf.commutative === null ? "" : html` <span class="note">(As delta: ${h.whatIf.commutative.note}.)</span>`}</td></tr>`;
+<tr data-remedy="${h.rank}" class="remedy"><td></td><td colspan="9">${joinHtml(h.sites.map((s) => html`<span class="note mono" data-site="${s.access}">${describeSite(s)}</span><br>`))}<strong>Remedy:</strong> ${h.remedy}${h.whatIf.commutative === null ? "" : html` <span class="note">(As delta: ${h.whatIf.commutative.note}.)</span>`}</td></tr>`;
   });
   return html`<div class="table-wrap"><table data-table="hotspots">
 <thead><tr><th class="n">#</th><th>Location</th><th>Pattern</th><th class="n">Dependent txs</th><th class="n">Dependencies</th><th class="n">Re-exec</th><th class="n">Critical path</th><th class="n">Ideal if gone<br><span class="note">sim 2 · 8 · 32</span></th><th class="n">Sharded<br><span class="note">sim 2 · 8 · 32</span></th><th class="n">As delta<br><span class="note">sim 2 · 8 · 32</span></th></tr></thead>
