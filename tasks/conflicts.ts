@@ -9,6 +9,8 @@ import type { HardhatRuntimeEnvironment } from "hardhat/types";
 
 import { CONFLICT_REPORT_SCHEMA_VERSION, conflictReport, describeSite } from "../plugin/analysis/conflict-report";
 import type { ConflictsReport, Hotspot } from "../plugin/analysis/conflict-report";
+import { blockAccessList } from "../plugin/analysis/block-access-list";
+import type { AccountChanges } from "../plugin/analysis/block-access-list";
 import { traceBlock } from "../plugin/analysis/trace-block";
 import type { TracedBlock } from "../plugin/analysis/trace-block";
 import { ParallelExecutor } from "../plugin/engine";
@@ -35,16 +37,24 @@ interface SourceBlock {
 
 export async function conflictsAction(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
   checkArgs(args);
-  const report = args.run !== undefined ? await scriptReport(args, args.run, hre) : await blockReport(args, hre);
+  const accessLists: BlockAccessLists["blocks"] = [];
+  const report = args.run !== undefined ? await scriptReport(args, args.run, hre) : await blockReport(args, hre, args.bal === undefined ? undefined : accessLists);
   console.log(renderConflicts(report, args.shards));
   if (args.json !== undefined) log(`wrote ${writeJsonReport(args.json, report)}`);
   if (args.html !== undefined) log(`wrote ${writeHtmlReport(args.html, renderConflictsHtml(report))}`);
+  if (args.bal !== undefined) log(`wrote ${writeJsonReport(args.bal, { format: "EIP-7928 block access list (JSON, camelCase)", blocks: accessLists } satisfies BlockAccessLists)}`);
   if (report.blocks.length === 0) throw pluginError(`no block could be analysed: ${report.skipped.map((s) => `${s.block}: ${s.reason}`).join("; ")}`);
   return report;
 }
 
+/** What `--bal` writes: each analysed block's access list (plugin/analysis/block-access-list.ts). */
+interface BlockAccessLists {
+  format: string;
+  blocks: { number: number; hash: string | null; accessList: AccountChanges[] }[];
+}
+
 /** Workload presets and recorded blocks: run here, sequentially with preimages and on the parallel executor. */
-async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment): Promise<ConflictsReport> {
+async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment, accessLists?: BlockAccessLists["blocks"]): Promise<ConflictsReport> {
   const { source, blocks } = await sourceBlocks(args, hre);
   if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
   const naming = await projectNaming(hre.artifacts);
@@ -69,6 +79,7 @@ async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironme
       }
       log(`  analysing ${traced.trace.txs.length} txs (${traced.preimages.size} keccak preimages recorded)`);
       report.blocks.push(conflictReport(traced.trace, { naming: naming.forBlock(traced), top: args.top, shards: args.shards }));
+      accessLists?.push({ number: traced.trace.number, hash: traced.trace.hash ?? null, accessList: blockAccessList(traced) });
     }
   } finally {
     await executor?.close();
@@ -120,6 +131,7 @@ function checkArgs(args: ConflictsTaskArgs): void {
     );
   }
   if (sources > 1) throw pluginError("give one source: --workload, --fixtures, --block with --prestate, or --run");
+  if (args.bal !== undefined && args.run !== undefined) throw pluginError("--bal exports blocks this task runs itself (--workload, --fixtures, --block); with --run, ask the network for parallel_getConflictReport instead");
   const int = (flag: string, v: number | undefined, min: number, max: number): void => {
     if (v !== undefined && (!Number.isInteger(v) || v < min || v > max)) throw pluginError(`${flag} must be an integer from ${min} to ${max}, got ${v}`);
   };

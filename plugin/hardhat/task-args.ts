@@ -76,4 +76,6 @@ export interface ConflictsTaskArgs {
   json?: string;
   /** File to write the HTML report to. */
   html?: string;
+  /** File to write each block's EIP-7928 access list to (JSON). */
+  bal?: string;
 }

@@ -80,6 +80,7 @@ task<ConflictsTaskArgs>(
   .addOptionalParam("shards", "Ways of the sharding what-if", 8, types.int)
   .addOptionalParam("json", "Also write the report as JSON to this file", undefined, types.string)
   .addOptionalParam("html", "Also write the report as a self-contained HTML page (dependency graph, hotspot chart, remedies) to this file", undefined, types.string)
+  .addOptionalParam("bal", "Also write each block's access list in the EIP-7928 block access list shape (JSON) to this file", undefined, types.string)
   .setAction(async (args, hre) => {
     const { conflictsAction } = await import("../../tasks/conflicts");
     return conflictsAction({ ...args, workers: args.workers ?? hre.config.parallel.workers }, hre);

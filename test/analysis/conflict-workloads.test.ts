@@ -9,7 +9,9 @@ import hre from "hardhat";
 
 import { conflictReport } from "../../plugin/analysis/conflict-report";
 import type { BlockConflicts } from "../../plugin/analysis/conflict-report";
+import { blockAccessList } from "../../plugin/analysis/block-access-list";
 import { traceBlock } from "../../plugin/analysis/trace-block";
+import { addressOf, balanceKey, kindOf, slotOf, storageKey } from "../../plugin/engine/location";
 import { ParallelExecutor } from "../../plugin/engine";
 import { keccak256 } from "../../plugin/engine/hash";
 import { loadMainnetBlock } from "../../plugin/fixtures/mainnet-blocks";
@@ -98,6 +100,37 @@ describe("conflict analysis on workloads and real blocks", function () {
     } finally {
       await executor.close();
     }
+  });
+
+  it("exports the block's accesses as an EIP-7928 access list whose last values are the block's state diff", async function () {
+    const w = generateWorkload("mixed", { txs: 60, accounts: 240, seed: 5 }, artifacts);
+    const e = await prepareWorkloadOnEngine(w);
+    const traced = await traceBlock({ block: e.block, preState: e.preState, blockHashes: e.blockHashes }, { warmups: 0 });
+    const list = blockAccessList(traced);
+    const addresses = list.map((a) => a.address);
+    expect(addresses).to.deep.equal([...addresses].sort());
+    const expected = new Map<string, string>();
+    for (const [key, value] of traced.result.diff.entries) {
+      const kind = kindOf(key);
+      const at = `0x${addressOf(key)}`;
+      if (kind === "storage") expected.set(`${at} s 0x${slotOf(key)}`, `0x${(value as bigint).toString(16).padStart(64, "0")}`);
+      if (kind === "balance") expected.set(`${at} b`, `0x${(value as bigint).toString(16)}`);
+    }
+    const exported = new Map<string, string>();
+    for (const a of list) {
+      for (const s of a.storageChanges) {
+        expect(a.storageReads, `${a.address} ${s.slot} both changed and only read`).to.not.include(s.slot);
+        exported.set(`${a.address} s ${s.slot}`, s.changes[s.changes.length - 1].newValue);
+        const indexes = s.changes.map((c) => Number(c.blockAccessIndex));
+        expect(indexes).to.deep.equal([...indexes].sort((x, y) => x - y));
+        expect(indexes[0]).to.be.within(1, 60);
+      }
+      if (a.balanceChanges.length > 0) exported.set(`${a.address} b`, a.balanceChanges[a.balanceChanges.length - 1].postBalance);
+    }
+    // The diff also holds unchanged rewrites; the list only real changes.
+    for (const [k, v] of exported) expect(expected.get(k), k).to.equal(v);
+    for (const [k, v] of expected) if (!exported.has(k)) expect(traced.input.preState.read(k.includes(" s ") ? storageKey(k.slice(2, 42), k.slice(-64)) : balanceKey(k.slice(2, 42))), k).to.equal(BigInt(v));
+    expect(exported.size).to.be.greaterThan(50);
   });
 
   describe("mainnet block 17666333", function () {

@@ -88,7 +88,12 @@ describe("tasks", function () {
   it("parallel-conflicts analyses a preset and writes the JSON report with its schema version", async function () {
     const json = path.join(mkdtempSync(path.join(os.tmpdir(), "conflicts-")), "report.json");
     const html = json.replace(/json$/, "html");
-    await hre.run("parallel-conflicts", { ...conflictArgs, workload: "nft-mint", txs: 30, json, html });
+    const bal = json.replace(/report\.json$/, "bal.json");
+    await hre.run("parallel-conflicts", { ...conflictArgs, workload: "nft-mint", txs: 30, json, html, bal });
+    const accessLists = JSON.parse(readFileSync(bal, "utf8"));
+    expect(accessLists.format).to.match(/^EIP-7928/);
+    expect(accessLists.blocks).to.have.length(1);
+    expect(accessLists.blocks[0].accessList.length).to.be.greaterThan(30);
     const report = JSON.parse(readFileSync(json, "utf8"));
     // The page itself is checked in a browser by test/analysis/html-reports.test.ts; here, that the task writes it.
     const page = readFileSync(html, "utf8");
@@ -112,6 +117,7 @@ describe("tasks", function () {
     await expectTaskError("parallel-conflicts", { ...conflictArgs, workload: "amm", skew: -1 }, /--skew must be a number from 0/);
     await expectTaskError("parallel-conflicts", { ...conflictArgs, fixtures: "no/such/folder" }, /--fixtures: .*no\/such\/folder does not exist/);
     await expectTaskError("parallel-conflicts", { ...conflictArgs, block: "block.json" }, /--block needs --prestate/);
+    await expectTaskError("parallel-conflicts", { ...conflictArgs, run: "scripts/examples/hot-recipient.ts", bal: "bal.json" }, /--bal exports blocks this task runs itself/);
   });
 
   it("parseWorkerList accepts lists and rejects anything else", function () {
