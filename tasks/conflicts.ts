@@ -22,6 +22,7 @@ import { runScriptInProcess } from "../plugin/hardhat/run-script";
 import { writeHtmlReport, writeJsonReport } from "../plugin/hardhat/report-files";
 import { renderConflictsHtml } from "../plugin/analysis/html/conflicts-html";
 import { projectNaming } from "../plugin/hardhat/storage-naming";
+import type { ProjectNaming } from "../plugin/hardhat/storage-naming";
 import type { ConflictsTaskArgs } from "../plugin/hardhat/task-args";
 import { table } from "../plugin/hardhat/text-table";
 import { bundledArtifacts } from "../plugin/hardhat/workload-artifacts";
@@ -56,8 +57,10 @@ interface BlockAccessLists {
 /** Workload presets and recorded blocks: run here, sequentially with preimages and on the parallel executor. */
 async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironment, accessLists?: BlockAccessLists["blocks"]): Promise<ConflictsReport> {
   const { source, blocks } = await sourceBlocks(args, hre);
-  if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
+  // After the sources: a workload compiles the bundled contracts first when running from this repository.
   const naming = await projectNaming(hre.artifacts);
+  warnWithoutLayouts(naming);
+  if (blocks.length === 0) throw pluginError(`${source.description} holds no block to analyse. Point --fixtures at a folder with block.json and pre_state.json, or use --workload.`);
   const executor = args.workers > 1 ? new ParallelExecutor({ workers: args.workers, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio }) : undefined;
   const report: ConflictsReport = { schemaVersion: CONFLICT_REPORT_SCHEMA_VERSION, source, blocks: [], skipped: [] };
   try {
@@ -97,6 +100,9 @@ async function scriptReport(args: ConflictsTaskArgs, script: string, hre: Hardha
   const file = path.resolve(hre.config.paths.root, script);
   if (!existsSync(file)) throw pluginError(`--run: ${file} does not exist. Give the path of a script, e.g. --run scripts/simulate.ts`);
   if (hre.network.name !== "hardhat") throw pluginError(`--run analyses blocks of the in-process network: run with --network hardhat (got --network ${hre.network.name})`);
+  // As `hardhat run` does: the script deploys the project's contracts, and their layouts name the slots.
+  await hre.run("compile", { quiet: true });
+  warnWithoutLayouts(await projectNaming(hre.artifacts));
   if (!servesParallelNetwork(hre)) installParallelNetwork(hre);
   const provider = hre.network.provider;
   const first = Number(await provider.request({ method: "eth_blockNumber" })) + 1;
@@ -123,6 +129,14 @@ async function scriptReport(args: ConflictsTaskArgs, script: string, hre: Hardha
   return report;
 }
 
+/** Contracts built before the plugin asked solc for storage layouts keep their slots unnamed until they are compiled again. */
+function warnWithoutLayouts(naming: ProjectNaming): void {
+  const names = naming.withoutLayout;
+  if (names.length === 0) return;
+  const shown = names.length > 5 ? `${names.slice(0, 5).join(", ")} and ${names.length - 5} more` : names.join(", ");
+  log(`note: ${names.length} contract(s) were compiled without a storage layout (${shown}): their slots are shown by address and slot. Run \`npx hardhat compile --force\` to name them (the plugin asks solc for storageLayout).`);
+}
+
 function checkArgs(args: ConflictsTaskArgs): void {
   const sources = [args.run !== undefined, args.workload !== undefined, args.block !== undefined || args.prestate !== undefined, args.fixtures !== undefined].filter(Boolean).length;
   if (sources === 0) {
@@ -140,6 +154,11 @@ function checkArgs(args: ConflictsTaskArgs): void {
   int("--top", args.top, 1, 1000);
   int("--shards", args.shards, 2, 1024);
   int("--seed", args.seed, 0, 2 ** 31 - 1);
+  int("--accounts", args.accounts, 2, 1_000_000);
+  int("--pools", args.pools, 1, 1000);
+  int("--markets", args.markets, 1, 1000);
+  int("--collections", args.collections, 1, 1000);
+  int("--txs-per-sender", args.txsPerSender, 1, 20_000);
   if (args.skew !== undefined && !(args.skew >= 0 && args.skew <= 4)) throw pluginError(`--skew must be a number from 0 (uniform) to 4 (very hot), got ${args.skew}`);
   if (args.workload !== undefined && !(PRESET_NAMES as readonly string[]).includes(args.workload)) {
     throw pluginError(`--workload must be one of ${PRESET_NAMES.join(", ")}, got "${args.workload}"`);
@@ -150,17 +169,20 @@ async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironm
   if (args.workload !== undefined) {
     const artifacts = await bundledArtifacts(hre);
     const preset = args.workload as PresetName;
-    const knobs = { txs: args.txs ?? 200, ...(args.skew === undefined ? {} : { skew: args.skew }), ...(args.seed === undefined ? {} : { seed: args.seed }) };
+    const txs = args.txs ?? 200;
+    // The preset's knobs, where given (plugin/workloads/knobs.ts).
+    const given = { skew: args.skew, seed: args.seed, pools: args.pools, markets: args.markets, collections: args.collections, txsPerSender: args.txsPerSender };
+    const knobs = { txs, accounts: args.accounts ?? Math.max(4 * txs, 100), ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
     let workload;
     try {
-      workload = generateWorkload(preset, { ...knobs, accounts: Math.max(4 * knobs.txs, 100) }, artifacts);
+      workload = generateWorkload(preset, knobs, artifacts);
     } catch (e) {
-      if (e instanceof WorkloadParameterError) throw pluginError(`${e.message}. Adjust --txs or --skew.`, e);
+      if (e instanceof WorkloadParameterError) throw pluginError(`${e.message}. Adjust --txs, --accounts or the preset's knobs.`, e);
       throw e;
     }
     log(`generating the ${preset} workload (${knobs.txs} txs) and deploying its contracts`);
     const engine = await prepareWorkloadOnEngine(workload);
-    const description = `workload ${preset}, ${knobs.txs} txs${args.skew === undefined ? "" : `, skew ${args.skew}`}${args.seed === undefined ? "" : `, seed ${args.seed}`}`;
+    const description = `workload ${preset}, ${Object.entries(knobs).map(([k, v]) => (k === "txs" ? `${v} txs` : `${k} ${v}`)).join(", ")}`;
     return {
       source: { kind: "workload", description },
       blocks: [{ label: `${preset} block ${engine.block.header.number}`, input: { block: engine.block, preState: engine.preState, blockHashes: engine.blockHashes, senders: engine.senders } }],

@@ -190,7 +190,7 @@ export function conflictReport(fullTrace: BlockTrace, opts: ConflictReportOption
   };
   const stats = locationStats(trace, graph, model, opts.modelWorkers ?? 8);
   const ranked = [...stats.values()].sort(
-    (a, b) => b.blamed - a.blamed || b.dependents.size - a.dependents.size || b.wastedMicros - a.wastedMicros || (a.key < b.key ? -1 : 1),
+    (a, b) => b.dependents.size - a.dependents.size || b.blamed - a.blamed || b.wastedMicros - a.wastedMicros || (a.key < b.key ? -1 : 1),
   );
   const hot = ranked.filter((s) => s.dependents.size >= (opts.minDependents ?? 2));
   const top = hot.slice(0, opts.top ?? 10);

@@ -55,16 +55,18 @@ export function locationFacts(trace: BlockTrace): Map<LocationKey, LocationFacts
       } else {
         f.blindWriters++;
       }
-      if (typeof w.value === "bigint" && (holdsField(w.value, trace.timestamp) || (trace.blockNumber !== undefined && holdsField(w.value, trace.blockNumber)))) f.timestampWriters++;
+      // A block number is small: only a slot holding exactly it counts (a packed field of a small number matches too much by chance).
+      if (typeof w.value === "bigint" && (holdsField(w.value, trace.timestamp) || w.value === trace.blockNumber)) f.timestampWriters++;
     }
     for (const r of tx.reads) facts.get(r.key)?.senders.add(tx.from);
   });
   return facts;
 }
 
-/** Whether some byte-aligned field of the 32-byte value equals the timestamp or block number (Solidity packs fields at byte offsets). */
+/** Whether some byte-aligned field of the 32-byte value equals the timestamp (Solidity packs fields at byte offsets). */
 function holdsField(value: bigint, timestamp: bigint): boolean {
-  if (timestamp === 0n) return false;
+  // Only a real clock's value (after 1970 + 194 days) is unlikely to appear in an unrelated field by chance.
+  if (timestamp < 1n << 24n) return value === timestamp;
   // A uint32 or wider field: the timestamp needs 4 bytes, a field is at most 32.
   for (let offset = 0n; offset <= 28n; offset++) {
     const field = value >> (8n * offset);

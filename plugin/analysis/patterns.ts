@@ -106,7 +106,9 @@ function patternOf({ facts, beneficiary, sameSenderChain, isContract, changedFie
   const writers = facts.writers.length;
   if (writers > 0 && facts.restoringWriters === writers) return "reentrancy-lock";
   if (changedFields !== undefined && changedFields.length > 1 && disjointFields(changedFields)) return "packed-slot";
-  if (/reserve/.test(label) || (hint?.packed ?? []).some((p) => /reserve/i.test(p))) return "amm-reserves";
+  // A pool's reserve0/reserve1 (or reserves), not any total named "reserves" (a lending market's totalReserves).
+  const isReserve = (name: string): boolean => /^_?reserves?[01]?$/i.test(name.slice(name.lastIndexOf(".") + 1));
+  if (isReserve(label) || (hint?.packed ?? []).some(isReserve)) return "amm-reserves";
   const increments = facts.blindWriters === 0 && facts.deltas.length > 0;
   const byOne = increments && facts.deltas.every((d) => d === 1n || d === -1n);
   if (byOne && hint?.arrayLength === true) return "array-length";

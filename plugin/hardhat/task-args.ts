@@ -58,6 +58,12 @@ export interface ConflictsTaskArgs {
   skew?: number;
   /** Seed of the preset's generator; the preset's own when absent. */
   seed?: number;
+  /** The preset's other knobs (plugin/workloads/knobs.ts); the preset's own when absent. */
+  accounts?: number;
+  pools?: number;
+  markets?: number;
+  collections?: number;
+  txsPerSender?: number;
   /** Recorded blocks: a block folder (block.json, pre_state.json) or a folder of them. */
   fixtures?: string;
   /** A single block.json, with `prestate`. */
