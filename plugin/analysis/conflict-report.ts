@@ -364,7 +364,7 @@ function accessSites(trace: BlockTrace, key: LocationKey, writers: readonly numb
     for (const tx of txs) {
       const site = sites.get(`${tx}:${access === "write" ? "w" : "r"}:${key}`);
       if (site === undefined) continue;
-      const source = naming?.sourceOf?.(site.codeAddress, site.pc);
+      const source = site.initCode === true ? undefined : naming?.sourceOf?.(site.codeAddress, site.pc);
       // One place per source line (the optimizer may load a slot at several pcs of one statement).
       const place = source === undefined ? `${site.codeAddress}:${site.pc}` : `${source.file}:${source.line}`;
       const known = byPlace.get(place);
@@ -380,7 +380,7 @@ function accessSites(trace: BlockTrace, key: LocationKey, writers: readonly numb
         pc: site.pc,
         file: source?.file ?? null,
         line: source?.line ?? null,
-        function: source?.function ?? null,
+        function: source?.function ?? (site.initCode === true ? "constructor" : null),
         code: source?.code ?? null,
       });
     }

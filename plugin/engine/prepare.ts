@@ -51,6 +51,8 @@ export interface BlockInput {
 export interface StorageSite {
   codeAddress: string;
   pc: number;
+  /** Run by a contract's init code (its constructor), whose pcs are not those of the runtime code. */
+  initCode?: true;
 }
 
 /** The first site of each access, keyed `${tx}:r:${locationKey}` or `${tx}:w:${locationKey}`. */

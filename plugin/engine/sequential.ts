@@ -67,11 +67,12 @@ export async function executeBlockSequential(input: BlockInput, reuse?: TxExecut
 
 /** SLOAD and SSTORE of every transaction, with the code running them (an EVM step listener: analysis runs only, it slows execution). */
 function recordStorageSites(executor: TxExecutor, sink: StorageSiteSink, tx: () => number): void {
-  executor.vm.evm.events!.on("step", (step: { opcode: { name: string }; stack: bigint[]; address: Address; codeAddress: Address; pc: number }) => {
+  executor.vm.evm.events!.on("step", (step: { opcode: { name: string }; stack: bigint[]; address: Address; codeAddress?: Address; pc: number }) => {
     const access = step.opcode.name === "SLOAD" ? "r" : step.opcode.name === "SSTORE" ? "w" : undefined;
     if (access === undefined) return;
     const slot = step.stack[step.stack.length - 1].toString(16).padStart(64, "0");
     const key = `${tx()}:${access}:${storageKey(bytesToUnprefixedHex(step.address.bytes), slot)}`;
-    if (!sink.has(key)) sink.set(key, { codeAddress: bytesToUnprefixedHex(step.codeAddress.bytes), pc: step.pc });
+    // Init code (a constructor) has no code address: it runs at the address being created, and its pcs are not the runtime code's.
+    if (!sink.has(key)) sink.set(key, { codeAddress: bytesToUnprefixedHex((step.codeAddress ?? step.address).bytes), pc: step.pc, ...(step.codeAddress === undefined ? { initCode: true } : {}) });
   });
 }
