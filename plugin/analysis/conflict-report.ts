@@ -422,16 +422,18 @@ function shortHex(hex: string): string {
 function hubs(graph: ConflictGraph, naming: Naming | undefined): Hub[] {
   const byAddress = new Map<string, Hub>();
   for (const e of graph.edges) {
-    const seen = new Set<string>();
+    // Per contract on this dependency: whether any of its locations involved is global (a fixed slot, its balance or account).
+    const global = new Map<string, boolean>();
     for (const key of e.keys) {
       const address = addressOf(key);
-      if (seen.has(address)) continue;
-      seen.add(address);
+      global.set(address, (global.get(address) ?? false) || naming?.name(key)?.derived !== true);
+    }
+    for (const [address, isGlobal] of global) {
       let hub = byAddress.get(address);
       if (hub === undefined) byAddress.set(address, (hub = { address: "0x" + address, contract: naming?.contractAt(address) ?? null, dependencies: 0, perKey: 0, global: 0 }));
       hub.dependencies++;
-      if (naming?.name(key)?.derived === true) hub.perKey++;
-      else hub.global++;
+      if (isGlobal) hub.global++;
+      else hub.perKey++;
     }
   }
   return [...byAddress.values()].sort((a, b) => b.dependencies - a.dependencies).slice(0, 10);
