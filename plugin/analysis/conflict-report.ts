@@ -415,7 +415,7 @@ function displayOf(kind: LocationKind, address: string, slot: string | undefined
 }
 
 /** Long hex shortened for display: 0x1234…abcd. */
-function shortHex(hex: string): string {
+export function shortHex(hex: string): string {
   return hex.length > 14 ? `${hex.slice(0, 6)}…${hex.slice(-4)}` : hex;
 }
 

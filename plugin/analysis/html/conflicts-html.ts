@@ -6,7 +6,7 @@
  * graph as an arc diagram; then the skipped blocks. Pure: it renders the
  * JSON report, so a saved `--json` file can be rendered later the same way.
  */
-import { describeSite } from "../conflict-report";
+import { describeSite, shortHex } from "../conflict-report";
 import type { BlockConflicts, ConflictsReport, Hotspot } from "../conflict-report";
 import type { SpeedupBound } from "../what-if";
 import { html, joinHtml } from "./markup";
@@ -93,7 +93,8 @@ function boundCell(bound: SpeedupBound): Html {
 
 /** Long hex as 0x1234…abcd, the whole of it in the tooltip. */
 function shortHexHtml(hex: string): Html {
-  return hex.length > 14 ? html`<span title="${hex}">${hex.slice(0, 6)}…${hex.slice(-4)}</span>` : html`${hex}`;
+  const short = shortHex(hex);
+  return short !== hex ? html`<span title="${hex}">${short}</span>` : html`${hex}`;
 }
 
 function hotspotTable(hotspots: Hotspot[]): Html {
