@@ -100,7 +100,7 @@ describe("tasks", function () {
     for (const chart of ["hotspots", "distances", "graph"]) expect(page).to.contain(`data-chart="${chart}"`);
     expect(page).to.contain("NftCollection._nextTokenId");
     expect(report.schemaVersion).to.equal(1);
-    expect(report.source).to.deep.equal({ kind: "workload", description: "workload nft-mint, 30 txs, accounts 100" });
+    expect(report.source).to.deep.equal({ kind: "workload", description: "workload nft-mint, 30 txs, accounts 120" });
     const counter = report.blocks[0].hotspots.find((h: { variable: string | null }) => h.variable === "_nextTokenId");
     expect(counter).to.include({ contract: "NftCollection", pattern: "counter", dependentTxs: 29, reexecutionsSource: "model" });
     for (const field of ["address", "slot", "key", "reexecutions", "remedy"]) expect(counter).to.have.property(field);
