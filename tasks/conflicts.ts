@@ -2,6 +2,7 @@
 // Solidity variables where the project's layouts allow) make a block's
 // transactions depend on each other, why, and what changing them would gain.
 // Argument parsing and output here; the analysis in plugin/analysis.
+import { bytesToHex } from "@ethereumjs/util";
 import { existsSync } from "node:fs";
 import path from "node:path";
 
@@ -32,6 +33,8 @@ import type { PresetName } from "../plugin/workloads";
 /** A block to analyse, however it was obtained. */
 interface SourceBlock {
   label: string;
+  /** A block recorded from a chain: its header's gas and receipts root must come out of the run. */
+  recorded?: boolean;
   /** With the senders the source knows (they let the parallel run schedule nonce chains). */
   input: ParallelBlockInput;
 }
@@ -73,8 +76,9 @@ async function blockReport(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironme
       let traced: TracedBlock;
       try {
         traced = await traceBlock(b.input, { executor });
+        if (b.recorded) checkAgainstHeader(traced);
       } catch (e) {
-        // A block that does not execute (a partial pre-state, an invalid transaction) is reported; the others are still analysed.
+        // A block that does not execute as recorded (a partial pre-state, an invalid transaction) is reported; the others are still analysed.
         const reason = e instanceof Error ? e.message : String(e);
         log(`  skipped: ${reason}`);
         report.skipped.push({ block: b.label, reason });
@@ -127,6 +131,23 @@ async function scriptReport(args: ConflictsTaskArgs, script: string, hre: Hardha
     report.skipped.push({ block: "all", reason: "no block the script mined has transactions (send with automine off and mine with evm_mine to put several in one block)" });
   }
   return report;
+}
+
+/**
+ * A recorded block whose run does not give its header's gas used and
+ * receipts root was run on a wrong or partial pre-state (a missing account or
+ * slot reads as empty): analysing it would describe another block.
+ */
+function checkAgainstHeader(traced: TracedBlock): void {
+  const { header } = traced.input.block;
+  const gasUsed = traced.result.gasUsed;
+  // Before Byzantium a receipt holds the state root after its transaction, which a partial pre-state cannot give: gas only.
+  const receiptsMatch = !header.common.gteHardfork("byzantium") || bytesToHex(traced.result.receiptsRoot) === bytesToHex(header.receiptTrie);
+  if (gasUsed === header.gasUsed && receiptsMatch) return;
+  throw new Error(
+    `run on the given pre-state, the block used ${gasUsed} gas${receiptsMatch ? "" : " with other receipts"} where its header says ${header.gasUsed}: the pre-state is partial or not this block's. ` +
+      `Record it again with debug_traceBlockByNumber(<number>, { tracer: "prestateTracer" }) and pass it with --prestate (or as pre_state.json beside block.json).`,
+  );
 }
 
 /** Contracts built before the plugin asked solc for storage layouts keep their slots unnamed until they are compiled again. */
@@ -194,6 +215,7 @@ async function sourceBlocks(args: ConflictsTaskArgs, hre: HardhatRuntimeEnvironm
     source: args.block !== undefined ? { kind: "block", description: `${args.block} with ${args.prestate}` } : { kind: "fixtures", description: `fixtures ${args.fixtures}` },
     blocks: loaded.map((b) => ({
       label: `block ${b.number}`,
+      recorded: true,
       // The recorded pre-state is partial: no state root.
       input: { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false, senders: b.senders },
     })),

@@ -4,12 +4,13 @@
  * arguments that name the flag and how to fix it.
  */
 import { expect } from "chai";
-import { readFileSync, mkdtempSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import hre from "hardhat";
 
 import { parseWorkerList } from "../../plugin/hardhat/parse-args";
+import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
 import type { BenchReport } from "../../plugin/bench/bench";
 import type { NetworkBenchReport } from "../../plugin/bench/network-bench";
 
@@ -107,6 +108,28 @@ describe("tasks", function () {
     // The mint price paid to the collection chains the same txs, so removing the counter alone gains nothing: the bound says so.
     expect(counter.whatIf.idealSpeedup).to.be.at.least(report.blocks[0].bound.idealSpeedup);
     expect(counter.whatIf.commutative).to.not.equal(null);
+  });
+
+  it("parallel-conflicts skips a recorded block whose pre-state is partial, saying how to fix it, and analyses the others", async function () {
+    const source = sharedFixture("mainnet-blocks", "15537394");
+    if (source === undefined) {
+      console.log(`      ${MISSING_SHARED}`);
+      this.skip();
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), "conflicts-partial-"));
+    for (const name of ["15537394", "15537394-partial"]) {
+      mkdirSync(path.join(dir, name));
+      copyFileSync(path.join(source, "block.json"), path.join(dir, name, "block.json"));
+    }
+    copyFileSync(path.join(source, "pre_state.json"), path.join(dir, "15537394", "pre_state.json"));
+    // Every account's storage left out: calls read empty slots and the block comes out different.
+    const partial = JSON.parse(readFileSync(path.join(source, "pre_state.json"), "utf8")) as Record<string, { storage: unknown }>;
+    for (const account of Object.values(partial)) account.storage = {};
+    writeFileSync(path.join(dir, "15537394-partial", "pre_state.json"), JSON.stringify(partial));
+    const report = await hre.run("parallel-conflicts", { ...conflictArgs, fixtures: dir });
+    expect(report.blocks.map((b: { number: number }) => b.number)).to.deep.equal([15537394]);
+    expect(report.skipped).to.have.length(1);
+    expect(report.skipped[0].reason).to.match(/the block used \d+ gas with other receipts where its header says 29983006: the pre-state is partial or not this block's\. Record it again with debug_traceBlockByNumber/);
   });
 
   it("parallel-conflicts rejects a missing or doubled source and bad numbers with the flag and a fix", async function () {
