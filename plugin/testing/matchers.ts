@@ -1,0 +1,88 @@
+/**
+ * Chai matchers on a mined Batch (batch.ts), registered with `chai.use`:
+ *
+ *   expect(batch).to.be.conflictFree();
+ *   expect(batch).to.have.conflictRateBelow(0.1);   // share of txs depending on an earlier one
+ *   expect(batch).to.have.hotspot("AmmPair.reserve0");
+ *   expect(batch).not.to.have.hotspot("TestToken._balances");
+ *   expect(batch).to.matchSequentialExecution();
+ *
+ * Failure messages name the block's hotspots, so a test says which variable
+ * made transactions conflict.
+ */
+import type { Hotspot } from "../analysis/conflict-report";
+import type { Batch } from "./batch";
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+type ChaiStatic = any;
+type ChaiUtils = any;
+
+export function parallelMatchers(chai: ChaiStatic, utils: ChaiUtils): void {
+  const { Assertion } = chai;
+  const batchOf = (assertion: any, matcher: string): Batch => {
+    const batch = utils.flag(assertion, "object") as Batch;
+    if (batch === null || typeof batch !== "object" || batch.conflicts === undefined) {
+      throw new TypeError(`${matcher} works on what mineBatch returns (a batch mined as one block on the parallel network), got ${utils.inspect(batch)}`);
+    }
+    return batch;
+  };
+
+  Assertion.addMethod("conflictFree", function (this: any) {
+    const batch = batchOf(this, "conflictFree");
+    this.assert(
+      batch.conflicts.dependencies === 0,
+      `expected the batch of ${batch.txs} txs to be conflict-free, but ${batch.conflicts.dependentTxs} depend on an earlier one${hotspotList(batch)}`,
+      `expected the batch of ${batch.txs} txs to have conflicts, but none depends on another`,
+    );
+  });
+
+  Assertion.addMethod("conflictRateBelow", function (this: any, bound: number) {
+    if (!(typeof bound === "number" && bound >= 0 && bound <= 1)) throw new TypeError(`conflictRateBelow takes a share from 0 to 1, got ${utils.inspect(bound)}`);
+    const batch = batchOf(this, "conflictRateBelow");
+    const rate = batch.conflicts.dependentTxs / Math.max(1, batch.txs);
+    this.assert(
+      rate < bound,
+      `expected under ${pct(bound)} of the batch's txs to depend on an earlier one, but ${pct(rate)} do (${batch.conflicts.dependentTxs} of ${batch.txs})${hotspotList(batch)}`,
+      `expected at least ${pct(bound)} of the batch's txs to depend on an earlier one, but ${pct(rate)} do`,
+    );
+  });
+
+  Assertion.addMethod("hotspot", function (this: any, name: string) {
+    if (typeof name !== "string" || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/.test(name)) {
+      throw new TypeError(`hotspot takes "Contract.variable" or "variable", e.g. "AmmPair.reserve0", got ${utils.inspect(name)}`);
+    }
+    const batch = batchOf(this, "hotspot");
+    const found = batch.conflicts.hotspots.find((h) => matches(h, name));
+    this.assert(
+      found !== undefined,
+      `expected ${name} to be a hotspot of the batch${hotspotList(batch)}`,
+      `expected ${name} not to be a hotspot of the batch, but it is: ${found?.display} (${found?.dependentTxs} dependent txs, ${found?.pattern}). ${found?.remedy}`,
+    );
+  });
+
+  Assertion.addMethod("matchSequentialExecution", function (this: any) {
+    const batch = batchOf(this, "matchSequentialExecution");
+    this.assert(
+      batch.verified,
+      `expected the batch to have run in parallel and matched sequential execution, but it ran ${batch.mode}${batch.mode === "sequential" ? " (fewer txs than parallel.minTxsForParallel, or a nonce chain)" : ""}`,
+      "expected the batch not to have been verified against sequential execution, but it was",
+    );
+  });
+}
+
+/** "Contract.variable" matches the hotspot's contract and its variable (or one packed beside it); "variable" any contract's. */
+function matches(h: Hotspot, name: string): boolean {
+  const [contract, variable] = name.includes(".") ? name.split(".") : [undefined, name];
+  if (contract !== undefined && h.contract !== contract) return false;
+  const root = (h.variable ?? "").split(/[[.]/)[0];
+  return root === variable || h.variable === variable || h.packedWith.includes(variable);
+}
+
+function hotspotList(batch: Batch): string {
+  const hs = batch.conflicts.hotspots;
+  return hs.length === 0 ? "" : `; hotspots: ${hs.slice(0, 3).map((h) => `${h.display} (${h.dependentTxs} dependent txs)`).join("; ")}`;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(1)}%`;
+}
