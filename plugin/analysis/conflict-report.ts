@@ -9,6 +9,7 @@
 import { addressOf, balanceKey, kindOf, slotOf } from "../engine/location";
 import type { LocationKind } from "../engine/location";
 import type { LocationKey } from "../engine/types";
+import { callLabel, variableLabel } from "./calls";
 import { conflictGraph, distanceHistogram } from "./conflict-graph";
 import type { ConflictGraph } from "./conflict-graph";
 import { locationFacts } from "./location-facts";
@@ -57,6 +58,8 @@ export interface Naming {
   isContract(address: string): boolean;
   /** The Solidity source of an instruction of the code at `codeAddress`, when the project has it. */
   sourceOf?(codeAddress: string, pc: number): SourceSite | undefined;
+  /** The function a selector (8 hex digits) calls on a contract of the project: its name, or its signature when overloaded. */
+  functionOf?(contract: string, selector: string): string | undefined;
 }
 
 /** Where a hotspot is read or written, in the source (or the code address and pc without one). */
@@ -92,6 +95,8 @@ export interface ConflictReportOptions {
   coordinatorMicros?: number;
   /** Dependencies listed in `graph.edges` for drawing (default 5,000; the rest are counted in `graph.omitted`). */
   maxGraphEdges?: number;
+  /** Also list every variable the block's transactions read or wrote (`variables`). */
+  accessedVariables?: boolean;
 }
 
 export interface Hotspot {
@@ -152,6 +157,10 @@ export interface BlockConflicts {
   incidental: number;
   /** The dependencies themselves, for drawing the graph (the HTML report's arc diagram); absent in reports from before it was added. */
   graph?: DependencyEdges;
+  /** What each transaction called, `Contract.function` (calls.ts), in block order; absent in reports from before it was added. */
+  calls?: string[];
+  /** Every variable the transactions read or wrote, as `Contract.variable` (packed neighbours included), with `accessedVariables`. */
+  variables?: string[];
 }
 
 /**
@@ -213,7 +222,27 @@ export function conflictReport(fullTrace: BlockTrace, opts: ConflictReportOption
     moreHotspots: hot.length - top.length,
     incidental: ranked.length - hot.length,
     graph: dependencyEdges(graph, new Map(top.map((s, i) => [s.key, i + 1])), opts.maxGraphEdges ?? DEFAULT_MAX_GRAPH_EDGES),
+    calls: trace.txs.map((tx) => callLabel(tx, opts.naming)),
+    ...(opts.accessedVariables === true ? { variables: accessedVariables(trace, opts.naming) } : {}),
   };
+}
+
+/** The named variables among the locations the block read or wrote, sorted. */
+function accessedVariables(trace: BlockTrace, naming: Naming | undefined): string[] {
+  const keys = new Set<LocationKey>();
+  for (const tx of trace.txs) {
+    for (const r of tx.reads) if (kindOf(r.key) === "storage") keys.add(r.key);
+    for (const w of tx.writes) if (kindOf(w.key) === "storage") keys.add(w.key);
+  }
+  const variables = new Set<string>();
+  for (const key of keys) {
+    const name = naming?.name(key);
+    if (!name?.variable) continue;
+    variables.add(variableLabel(key, naming));
+    // The variables packed beside it share the slot: they were read or written too.
+    for (const packed of name.packed) if (name.contract !== null) variables.add(`${name.contract}.${packed}`);
+  }
+  return [...variables].sort();
 }
 
 function dependencyEdges(graph: ConflictGraph, rankOf: Map<LocationKey, number>, max: number): DependencyEdges {
@@ -236,7 +265,7 @@ function dependencyEdges(graph: ConflictGraph, rankOf: Map<LocationKey, number>,
  * not counted as a dependency. (This engine still reads the balance to add to
  * it; a measured run's re-executions show what that costs.)
  */
-function withoutBeneficiaryCredits(trace: BlockTrace): BlockTrace {
+export function withoutBeneficiaryCredits(trace: BlockTrace): BlockTrace {
   const key = balanceKey(trace.beneficiary);
   const txs = trace.txs.map((tx) => {
     if (tx.from === trace.beneficiary) return tx;

@@ -25,15 +25,19 @@ export interface TraceOptions {
   executor?: ParallelExecutor;
   /** Sequential runs before the timed one, so per-transaction times are not those of cold code (default 1). */
   warmups?: number;
+  /** Skip the timed run (the test reporter weighs transactions by gas): times come from the recording run, slowed by its step listener. */
+  untimed?: boolean;
 }
 
 export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions = {}): Promise<TracedBlock> {
   for (let i = 0; i < (opts.warmups ?? 1); i++) await executeBlockSequential({ ...input, computeStateRoot: false });
   // Times come from a run without recording: the step listener that finds storage sites slows every opcode.
-  const timed = await executeBlockSequential(input);
+  const untimed = opts.untimed === true && opts.executor === undefined;
+  const timedRun = untimed ? undefined : await executeBlockSequential(input);
   const preimages: PreimageSink = new Map();
   const storageSites: StorageSiteSink = new Map();
   const result = await executeBlockSequential({ ...input, computeStateRoot: false, preimages, storageSites });
+  const timed = timedRun ?? result;
   const { block } = input;
   const trace: BlockTrace = {
     number: Number(block.header.number),
@@ -45,6 +49,7 @@ export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions =
       hash: receipt.txHash,
       from: receipt.sender.slice(2).toLowerCase(),
       to: block.transactions[i].to?.toString().slice(2).toLowerCase() ?? null,
+      ...callee(block.transactions[i].data, receipt.createdAddress),
       reads: result.reads[i],
       writes: result.writeSets[i].writes,
       micros: timed.stats.txs[i].micros,
@@ -68,4 +73,10 @@ export async function traceBlock(input: ParallelBlockInput, opts: TraceOptions =
     };
   }
   return { input, trace, preimages, result };
+}
+
+/** What a trace keeps of a transaction's target: the selector it calls, or the contract it created. */
+function callee(data: Uint8Array, created: string | undefined): { selector?: string; created?: string } {
+  if (created !== undefined) return { created: created.replace(/^0x/, "").toLowerCase() };
+  return data.length >= 4 ? { selector: bytesToHex(data.subarray(0, 4)).slice(2) } : {};
 }

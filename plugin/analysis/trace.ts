@@ -16,6 +16,10 @@ export interface TxTrace {
   from: string;
   /** Recipient in the same form, null for a contract creation. */
   to: string | null;
+  /** First four bytes of the calldata (8 hex digits, no 0x), when a call carries them: the function called. */
+  selector?: string;
+  /** The contract a creation made (40 hex digits, no 0x). */
+  created?: string;
   reads: readonly Read[];
   writes: readonly Write[];
   /** Execution time on the sequential executor, microseconds. */

@@ -45,6 +45,16 @@ export interface ParallelUserConfig {
    * `parallel_setVerification` JSON-RPC method. Default: false.
    */
   verify?: boolean;
+  /**
+   * The parallel-friendliness test reporter: after `npx hardhat test` on the
+   * parallel network, a table per function (calls, share in conflicts, the
+   * variables behind them), a function-pair matrix and the batches, and the
+   * same as JSON. `true`, or `{ enabled, json }` where `json` is the file
+   * written (default "parallel-report.json", relative to the project root).
+   * The HARDHAT_PARALLEL_REPORT environment variable ("1"/"0") overrides
+   * `enabled`. Default: false.
+   */
+  report?: boolean | { enabled?: boolean; json?: string };
 }
 
 /** The values `onWorkerFailure` accepts. */
@@ -59,7 +69,10 @@ export interface ParallelConfig {
   readonly maxReexecutionRatio: number;
   readonly onWorkerFailure: WorkerFailurePolicy;
   readonly verify: boolean;
+  readonly report: { readonly enabled: boolean; readonly json: string };
 }
+
+export const DEFAULT_REPORT_JSON = "parallel-report.json";
 
 export const MIN_WORKERS = 1;
 export const MAX_WORKERS = 256;
@@ -81,6 +94,7 @@ const KNOWN_FIELDS: readonly Field[] = [
   "maxReexecutionRatio",
   "onWorkerFailure",
   "verify",
+  "report",
 ];
 
 /**
@@ -102,7 +116,13 @@ export function resolveParallelConfig(user: unknown): ParallelConfig {
     maxReexecutionRatio: section.maxReexecutionRatio ?? PARALLEL_DEFAULTS.maxReexecutionRatio,
     onWorkerFailure: section.onWorkerFailure ?? PARALLEL_DEFAULTS.onWorkerFailure,
     verify: section.verify ?? false,
+    report: resolveReport(section.report),
   };
+}
+
+function resolveReport(report: ParallelUserConfig["report"]): ParallelConfig["report"] {
+  if (report === undefined || typeof report === "boolean") return { enabled: report ?? false, json: DEFAULT_REPORT_JSON };
+  return { enabled: report.enabled ?? true, json: report.json ?? DEFAULT_REPORT_JSON };
 }
 
 /** Checks the shape and every field; returns the section typed, defaults not applied. */
@@ -175,8 +195,24 @@ function validateParallelUserConfig(user: unknown): ParallelUserConfig {
   if (verify !== undefined && typeof verify !== "boolean") {
     throw invalid("parallel.verify", "must be true or false", verify, "parallel: { verify: true }");
   }
+  validateReport(section.report);
 
   return section as ParallelUserConfig;
+}
+
+function validateReport(report: unknown): void {
+  if (report === undefined || typeof report === "boolean") return;
+  const example = 'parallel: { report: { enabled: true, json: "parallel-report.json" } }';
+  if (typeof report !== "object" || report === null || Array.isArray(report)) throw invalid("parallel.report", "must be true, false or an object", report, example);
+  for (const [key, value] of Object.entries(report)) {
+    if (key === "enabled") {
+      if (value !== undefined && typeof value !== "boolean") throw invalid("parallel.report.enabled", "must be true or false", value, example);
+    } else if (key === "json") {
+      if (value !== undefined && !(typeof value === "string" && value.trim() !== "")) throw invalid("parallel.report.json", "must be a file path", value, example);
+    } else {
+      throw pluginError(`Invalid config: parallel.report.${key} is not a known option (got ${describeValue(value)}). Known options: enabled, json. Remove or rename it in hardhat.config.ts.`);
+    }
+  }
 }
 
 function isIntegerInRange(value: unknown, min: number, max: number): value is number {

@@ -13,6 +13,7 @@ import { ParallelNetworkProvider } from "../network/provider";
 import { workloadChainCommon } from "../workloads/signer";
 import type { ParallelConfig } from "./config";
 import { resolveNetworkOptions } from "./network-options";
+import { activeTestObserver } from "./test-observer";
 
 /** Hardhat's network reports itself so; the network helpers refuse any other client. */
 const CLIENT_VERSION = "HardhatNetwork/2.29.1/hardhat-parallel/0.1.0";
@@ -58,6 +59,7 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
     errorDecoder,
     // Loaded and read only when parallel_getConflictReport first needs names.
     conflictNaming: once(async () => (await import("./storage-naming")).projectNaming(artifacts)),
+    observer: activeTestObserver,
     printConsoleLogs: printSolidityLogs,
     verify: parallel.verify,
     parallel: {

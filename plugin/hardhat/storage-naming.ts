@@ -8,6 +8,8 @@
  */
 import { readFile } from "node:fs/promises";
 
+import { Interface } from "ethers";
+import type { FunctionFragment } from "ethers";
 import type { Artifacts, BuildInfo } from "hardhat/types";
 
 import type { LocationName, Naming } from "../analysis/conflict-report";
@@ -37,6 +39,8 @@ export interface KnownContract {
   storage: ContractStorage | null;
   /** Program counter to source line, when the build has the sources and the runtime source map. */
   locate?: SiteLocator;
+  /** Function names by selector (8 hex digits), from the ABI. */
+  functions?: ReadonlyMap<string, string>;
 }
 
 export interface ProjectNaming {
@@ -74,6 +78,7 @@ export async function projectNaming(artifacts: Artifacts, shipped: readonly Ship
     for (const [sourceName, byName] of Object.entries(buildInfo.output.contracts ?? {})) {
       for (const [contractName, compiled] of Object.entries(byName)) {
         const output = compiled as {
+          abi?: readonly unknown[];
           storageLayout?: unknown;
           evm?: { deployedBytecode?: { object?: string; sourceMap?: string; immutableReferences?: Record<string, { start: number; length: number }[]> } };
         };
@@ -88,7 +93,14 @@ export async function projectNaming(artifacts: Artifacts, shipped: readonly Ship
         }
         const code = hexBytes(runtime.object);
         const locate = runtime.sourceMap !== undefined && runtime.sourceMap !== "" ? siteLocator(code, runtime.sourceMap, sourceFiles) : undefined;
-        contracts.push({ name: contractName, code, immutables: Object.values(runtime.immutableReferences ?? {}).flat(), storage, ...(locate === undefined ? {} : { locate }) });
+        contracts.push({
+          name: contractName,
+          code,
+          immutables: Object.values(runtime.immutableReferences ?? {}).flat(),
+          storage,
+          functions: functionsOf(output.abi),
+          ...(locate === undefined ? {} : { locate }),
+        });
       }
     }
   }
@@ -100,10 +112,24 @@ export async function projectNaming(artifacts: Artifacts, shipped: readonly Ship
       code: hexBytes(c.deployedBytecode),
       immutables: Object.values(c.immutableReferences ?? {}).flat(),
       storage: c.storageLayout === undefined ? null : contractStorage(c.contractName, c.storageLayout),
+      functions: functionsOf(c.abi),
     });
     if (c.storageLayout === undefined) withoutLayout.push(c.contractName);
   }
   return { contracts, withoutLayout, forBlock: (traced) => blockNaming(traced, contracts) };
+}
+
+/** Selector (8 hex digits) to function name, or to its signature when the name is overloaded. */
+function functionsOf(abi: readonly unknown[] | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (abi === undefined) return out;
+  const fragments: FunctionFragment[] = [];
+  new Interface(abi as never).forEachFunction((f) => fragments.push(f));
+  for (const f of fragments) {
+    const overloaded = fragments.some((o) => o !== f && o.name === f.name);
+    out.set(f.selector.slice(2), overloaded ? f.format("sighash") : f.name);
+  }
+  return out;
 }
 
 function blockNaming(traced: TracedBlock, contracts: readonly KnownContract[]): Naming {
@@ -139,8 +165,10 @@ function blockNaming(traced: TracedBlock, contracts: readonly KnownContract[]): 
     return contractAt(address);
   };
   const names = new Map<LocationKey, LocationName | undefined>();
+  const byName = new Map(contracts.map((c) => [c.name, c]));
   return {
     contractAt: (address) => contractAt(address)?.name,
+    functionOf: (contract, selector) => byName.get(contract)?.functions?.get(selector),
     sourceOf: (codeAddress, pc) => contractAt(codeAddress)?.locate?.(pc),
     isContract: (address) => {
       const info = infoAt(address);

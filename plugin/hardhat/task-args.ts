@@ -85,3 +85,19 @@ export interface ConflictsTaskArgs {
   /** File to write each block's EIP-7928 access list to (JSON). */
   bal?: string;
 }
+
+/** `npx hardhat parallel-baseline` */
+export interface BaselineTaskArgs {
+  /** The baseline file. Default "parallel-baseline.json". */
+  file: string;
+  /** Compare with the file instead of writing it; fail on regressions beyond the tolerance. */
+  check: boolean;
+  /** Allowed worsening: absolute for conflict shares (0.05 = 5 points), relative for ideal speedups. Default 0.05. */
+  tolerance: number;
+  /** Also print the comparison as a Markdown summary (for a pull-request comment). */
+  diff: boolean;
+  /** A report JSON written by the test reporter, used instead of running the tests. */
+  report?: string;
+  /** Test files to run (default: all, as `npx hardhat test`). */
+  testFiles: string[];
+}

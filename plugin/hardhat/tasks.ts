@@ -1,13 +1,16 @@
 // Registers the plugin's tasks. The actions live in tasks/ and are imported
 // lazily so that loading hardhat.config.ts stays fast and does not pull in
 // the engine (and its worker threads) for unrelated tasks such as `compile`.
-import { task, types } from "hardhat/config";
+import { subtask, task, types } from "hardhat/config";
+import { TASK_TEST_RUN_MOCHA_TESTS } from "hardhat/builtin-tasks/task-names";
 
-import type { BenchTaskArgs, ConflictsTaskArgs, ReplayTaskArgs } from "./task-args";
+import type { BaselineTaskArgs, BenchTaskArgs, ConflictsTaskArgs, ReplayTaskArgs } from "./task-args";
+import { reportCapture, reportRequested } from "./test-observer";
 
 export const TASK_PARALLEL_BENCH = "parallel-bench";
 export const TASK_PARALLEL_REPLAY = "parallel-replay";
 export const TASK_PARALLEL_CONFLICTS = "parallel-conflicts";
+export const TASK_PARALLEL_BASELINE = "parallel-baseline";
 
 task<BenchTaskArgs>(
   TASK_PARALLEL_BENCH,
@@ -89,4 +92,26 @@ task<ConflictsTaskArgs>(
   .setAction(async (args, hre) => {
     const { conflictsAction } = await import("../../tasks/conflicts");
     return conflictsAction({ ...args, workers: args.workers ?? hre.config.parallel.workers }, hre);
+  });
+
+// The parallel-friendliness reporter (test-reporter.ts) wraps the mocha run of `npx hardhat test` when asked for.
+subtask(TASK_TEST_RUN_MOCHA_TESTS).setAction(async (args, hre, runSuper) => {
+  if (reportCapture() === undefined && !reportRequested(hre)) return runSuper(args);
+  const { runWithReport } = await import("./test-reporter");
+  return runWithReport(args, hre, runSuper);
+});
+
+task<BaselineTaskArgs>(
+  TASK_PARALLEL_BASELINE,
+  "Runs the tests on the parallel network with the parallel-friendliness reporter and writes its baseline (each function's conflict share, each batch's ideal speedup), or with --check fails when one got worse",
+)
+  .addOptionalParam("file", "The baseline file", "parallel-baseline.json", types.string)
+  .addFlag("check", "Compare with the baseline file instead of writing it, and fail on a regression beyond --tolerance")
+  .addOptionalParam("tolerance", "Allowed worsening: absolute for conflict shares (0.05 = 5 points), relative for ideal speedups (0.05 = 5%)", 0.05, types.float)
+  .addFlag("diff", "Also print the comparison as a Markdown summary, e.g. for a pull-request comment")
+  .addOptionalParam("report", "Use this report JSON (written by the test reporter) instead of running the tests", undefined, types.string)
+  .addOptionalVariadicPositionalParam("testFiles", "Test files to run (default: all)", [])
+  .setAction(async (args, hre) => {
+    const { baselineAction } = await import("../../tasks/baseline");
+    return baselineAction(args, hre);
   });

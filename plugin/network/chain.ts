@@ -544,7 +544,7 @@ export class Chain {
    * engine's stats from when it was mined give the measured re-executions.
    * The run must give the receipts the block has: anything else is a bug.
    */
-  async traceForAnalysis(n: number): Promise<TracedBlock> {
+  async traceForAnalysis(n: number, opts: { untimed?: boolean } = {}): Promise<TracedBlock> {
     const mined = this.real.get(n);
     if (mined === undefined || n === 0) throw new Error(`bug: block ${n} was not executed`);
     const senders = mined.receipts.map((r) => r.sender);
@@ -557,7 +557,7 @@ export class Chain {
       rules: this.options.rules,
       computeStateRoot: false,
     };
-    const traced = await traceBlock(input, { warmups: 0 });
+    const traced = await traceBlock(input, { warmups: 0, untimed: opts.untimed });
     if (bytesToHex(traced.result.receiptsRoot) !== bytesToHex(mined.block.header.receiptTrie)) {
       throw new Error(`bug: running block ${n} again for the analysis gave other receipts than when it was mined; please report it`);
     }

@@ -163,6 +163,7 @@ export class Miner {
     const mined = built.block;
     for (const r of mined.receipts) this.node.printLogs(r.consoleLogs);
     this.node.announce(mined);
+    await this.node.observe(mined);
     return mined;
   }
 

@@ -55,6 +55,21 @@ export interface NetworkOptions extends ChainOptions {
   throwOnCallFailures?: boolean;
   /** Names storage slots for parallel_getConflictReport (from the project's storage layouts); absent: addresses and slots only. */
   conflictNaming?: () => Promise<BlockNaming>;
+  /** Who watches mined blocks right now (the test reporter while a test run records); asked at every block. */
+  observer?: () => NetworkObserver | undefined;
+}
+
+/**
+ * Watches the chain for the test reporter. A mined block is traced for it at
+ * once, while the block's pre-state is still at hand (a later evm_revert may
+ * take it away).
+ */
+export interface NetworkObserver {
+  blockMined(traced: TracedBlock, naming: Naming | undefined): void;
+  /** evm_snapshot, evm_revert or hardhat_reset: what is mined next no longer follows on from what came before in the same way. */
+  stateMoved(): void;
+  /** Tracing a block failed (a bug): the observer reports it; mining goes on. */
+  failed(error: unknown): void;
 }
 
 /** Names a traced block's locations (plugin/hardhat/storage-naming.ts builds one from the project). */
@@ -165,6 +180,24 @@ export class NetworkNode {
   /** Tells filters and subscriptions about a new block. */
   announce(mined: MinedBlock): void {
     if (!this.filters.empty) this.filters.blockAdded(mined, () => formatBlock(mined, false));
+  }
+
+  /** Hands a mined block with transactions to the observer, if one watches. */
+  async observe(mined: MinedBlock): Promise<void> {
+    const observer = this.options.observer?.();
+    if (observer === undefined || mined.receipts.length === 0) return;
+    try {
+      const traced = await this.chain.traceForAnalysis(Number(mined.block.header.number), { untimed: true });
+      const naming = await this.options.conflictNaming?.();
+      observer.blockMined(traced, naming?.forBlock(traced));
+    } catch (error) {
+      observer.failed(error);
+    }
+  }
+
+  /** Tells the observer that the state moved (snapshot, revert, reset). */
+  stateMoved(): void {
+    this.options.observer?.()?.stateMoved();
   }
 
   /** Edits an account of the latest state in place (the hardhat_set* methods); an unknown one is created first. */

@@ -25,6 +25,7 @@ export class Snapshots {
 
   /** Takes a snapshot and gives its id. */
   take(): number {
+    this.node.stateMoved();
     const id = this.nextId++;
     this.taken.set(id, {
       block: this.node.chain.height,
@@ -40,6 +41,7 @@ export class Snapshots {
   revert(id: number): boolean {
     const snap = this.taken.get(id);
     if (snap === undefined) return false;
+    this.node.stateMoved();
     this.node.chain.rewind(snap.block, snap.position);
     this.node.mempool.replace(snap.mempool);
     this.node.clock.restore(snap.clock);
@@ -51,6 +53,7 @@ export class Snapshots {
 
   /** Forgets every snapshot and starts the ids again from 1 (hardhat_reset). */
   clear(): void {
+    this.node.stateMoved();
     this.taken.clear();
     this.nextId = 1;
   }

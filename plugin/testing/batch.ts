@@ -30,9 +30,13 @@ export class ParallelNetworkNeededError extends Error {
   }
 }
 
+/** Whether the provider is the parallel network (tests that need it can skip themselves elsewhere). */
+export async function isParallelNetwork(provider: BatchProvider): Promise<boolean> {
+  return String(await provider.request({ method: "web3_clientVersion", params: [] })).includes("hardhat-parallel");
+}
+
 export async function requireParallelNetwork(provider: BatchProvider, what: string): Promise<void> {
-  const client = String(await provider.request({ method: "web3_clientVersion", params: [] }));
-  if (!client.includes("hardhat-parallel")) throw new ParallelNetworkNeededError(what);
+  if (!(await isParallelNetwork(provider))) throw new ParallelNetworkNeededError(what);
 }
 
 /**
@@ -57,6 +61,6 @@ export async function mineBatch(provider: BatchProvider, send: () => Promise<unk
   const blockNumber = Number(await rpc("eth_blockNumber"));
   const block = (await rpc("parallel_getBlockReport", blockNumber)) as { mode: string; verified: boolean; transactions: unknown[] };
   if (block.transactions.length === 0) throw new Error("mineBatch: the batch sent no transaction (send them without waiting for receipts: automine is off while it runs)");
-  const report = (await rpc("parallel_getConflictReport", blockNumber)) as ConflictsReport;
+  const report = (await rpc("parallel_getConflictReport", blockNumber, blockNumber, { variables: true })) as ConflictsReport;
   return { blockNumber, txs: block.transactions.length, mode: block.mode, verified: block.verified, conflicts: report.blocks[0] };
 }

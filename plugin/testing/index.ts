@@ -11,7 +11,7 @@ import { parallelMatchers } from "./matchers";
 
 chai.use(parallelMatchers);
 
-export { mineBatch, ParallelNetworkNeededError, requireParallelNetwork } from "./batch";
+export { isParallelNetwork, mineBatch, ParallelNetworkNeededError, requireParallelNetwork } from "./batch";
 export type { Batch, BatchProvider } from "./batch";
 export { parallelMatchers } from "./matchers";
 
@@ -23,6 +23,7 @@ declare global {
       conflictRateBelow(bound: number): void;
       hotspot(name: string): void;
       matchSequentialExecution(): void;
+      conflictBetween(first: string, second: string): void;
     }
   }
 }

@@ -6,6 +6,8 @@
  *   expect(batch).to.have.hotspot("AmmPair.reserve0");
  *   expect(batch).not.to.have.hotspot("TestToken._balances");
  *   expect(batch).to.matchSequentialExecution();
+ *   expect(batch).to.have.conflictBetween("mint", "transfer");   // some call of one depended on a call of the other
+ *   expect(batch).not.to.have.conflictBetween("TestToken.transfer", "TestToken.transfer");
  *
  * Failure messages name the block's hotspots, so a test says which variable
  * made transactions conflict.
@@ -52,11 +54,38 @@ export function parallelMatchers(chai: ChaiStatic, utils: ChaiUtils): void {
       throw new TypeError(`hotspot takes "Contract.variable" or "variable", e.g. "AmmPair.reserve0", got ${utils.inspect(name)}`);
     }
     const batch = batchOf(this, "hotspot");
+    const touched = batch.conflicts.variables;
+    if (touched !== undefined && !touched.some((v) => variableMatches(v, name))) {
+      throw new TypeError(`hotspot("${name}"): the batch's transactions read or wrote no variable of that name; they touched ${touched.length === 0 ? "no named variable" : touched.slice(0, 12).join(", ")}`);
+    }
     const found = batch.conflicts.hotspots.find((h) => matches(h, name));
     this.assert(
       found !== undefined,
       `expected ${name} to be a hotspot of the batch${hotspotList(batch)}`,
       `expected ${name} not to be a hotspot of the batch, but it is: ${found?.display} (${found?.dependentTxs} dependent txs, ${found?.pattern}). ${found?.remedy}`,
+    );
+  });
+
+  Assertion.addMethod("conflictBetween", function (this: any, first: string, second: string) {
+    for (const name of [first, second]) {
+      if (typeof name !== "string" || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/.test(name)) {
+        throw new TypeError(`conflictBetween takes two function names, "Contract.function" or "function", e.g. ("mint", "transfer"), got ${utils.inspect(name)}`);
+      }
+    }
+    const batch = batchOf(this, "conflictBetween");
+    const calls = batch.conflicts.calls ?? [];
+    for (const name of [first, second]) {
+      if (!calls.some((c) => callMatches(c, name))) {
+        throw new TypeError(`conflictBetween("${first}", "${second}"): no transaction of the batch calls ${name}; it calls ${[...new Set(calls)].slice(0, 12).join(", ") || "nothing named"}`);
+      }
+    }
+    const edges = batch.conflicts.graph?.edges ?? [];
+    const between = edges.filter(([from, to]) => (callMatches(calls[from], first) && callMatches(calls[to], second)) || (callMatches(calls[from], second) && callMatches(calls[to], first)));
+    const shown = between.slice(0, 3).map(([from, to]) => `tx ${to} (${calls[to]}) on tx ${from} (${calls[from]})`).join(", ");
+    this.assert(
+      between.length > 0,
+      `expected a call of ${first} and a call of ${second} in the batch to conflict, but none depends on the other${hotspotList(batch)}`,
+      `expected no call of ${first} and ${second} in the batch to conflict, but ${between.length} depend on one another: ${shown}${hotspotList(batch)}`,
     );
   });
 
@@ -76,6 +105,22 @@ function matches(h: Hotspot, name: string): boolean {
   if (contract !== undefined && h.contract !== contract) return false;
   const root = (h.variable ?? "").split(/[[.]/)[0];
   return root === variable || h.variable === variable || h.packedWith.includes(variable);
+}
+
+/** "Contract.function" matches that call (an overloaded one by its name too); "function" any contract's. */
+function callMatches(call: string | undefined, name: string): boolean {
+  if (call === undefined) return false;
+  const bare = call.replace(/\(.*$/, "");
+  return name.includes(".") ? bare === name : bare.slice(bare.lastIndexOf(".") + 1) === name;
+}
+
+/** A `Contract.variable.member` label (calls.ts variableLabel) against "Contract.variable" or "variable". */
+function variableMatches(label: string, name: string): boolean {
+  const [contract, variable] = name.includes(".") ? name.split(".") : [undefined, name];
+  const dot = label.indexOf(".");
+  if (dot < 0) return false;
+  if (contract !== undefined && label.slice(0, dot) !== contract) return false;
+  return label.slice(dot + 1).split(".")[0] === variable;
 }
 
 function hotspotList(batch: Batch): string {

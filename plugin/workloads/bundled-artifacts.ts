@@ -37,6 +37,7 @@ export function shippedArtifactReader(dir = SHIPPED_ARTIFACTS_DIR): ArtifactRead
 /** A shipped contract as the conflict analysis needs it (storage layout and immutables, from the build). */
 export interface ShippedContract {
   contractName: string;
+  abi?: readonly unknown[];
   deployedBytecode: string;
   storageLayout?: unknown;
   immutableReferences?: Record<string, { start: number; length: number }[]>;

@@ -33,6 +33,7 @@ describe("resolveParallelConfig", function () {
         maxReexecutionRatio: 1,
         onWorkerFailure: "sequential",
         verify: false,
+        report: { enabled: false, json: "parallel-report.json" },
       });
     });
 
@@ -57,6 +58,7 @@ describe("resolveParallelConfig", function () {
         maxReexecutionRatio: 1,
         onWorkerFailure: "error",
         verify: false,
+        report: { enabled: false, json: "parallel-report.json" },
       });
     });
 
@@ -69,6 +71,7 @@ describe("resolveParallelConfig", function () {
           maxReexecutionRatio: 0.5,
           onWorkerFailure: "sequential",
           verify: true,
+          report: { json: "reports/parallel.json" },
         }),
       ).to.deep.equal({
         enabled: true,
@@ -77,6 +80,7 @@ describe("resolveParallelConfig", function () {
         maxReexecutionRatio: 0.5,
         onWorkerFailure: "sequential",
         verify: true,
+        report: { enabled: true, json: "reports/parallel.json" },
       });
       expect(resolveParallelConfig({ workers: 1 }).workers).to.equal(1);
     });
@@ -135,6 +139,15 @@ describe("resolveParallelConfig", function () {
       const { message } = rejection({ onWorkerFailure: "retry" });
       expect(message).to.contain('parallel.onWorkerFailure must be one of "sequential", "error"');
       expect(message).to.contain('got "retry"');
+    });
+
+    it("rejects a report that is not a boolean or { enabled, json }", function () {
+      expect(rejection({ report: "yes" }).message).to.match(/^Invalid config: parallel\.report must be true, false or an object, got "yes"/);
+      expect(rejection({ report: { enabled: 1 } }).message).to.contain("parallel.report.enabled must be true or false, got 1");
+      expect(rejection({ report: { json: "" } }).message).to.contain('parallel.report.json must be a file path, got ""');
+      expect(rejection({ report: { file: "x.json" } }).message).to.contain("parallel.report.file is not a known option");
+      expect(resolveParallelConfig({ report: true }).report).to.deep.equal({ enabled: true, json: "parallel-report.json" });
+      expect(resolveParallelConfig({ report: { enabled: false, json: "r.json" } }).report).to.deep.equal({ enabled: false, json: "r.json" });
     });
 
     it("rejects a non-boolean verify", function () {

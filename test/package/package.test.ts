@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 
-import { readRecipe, type Recipe } from "./sample-project";
+import { readChecksRecipe, readRecipe, type Recipe } from "./sample-project";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
@@ -162,6 +162,49 @@ describe("npm package: a user's project built by the README's recipe", function 
   it("`npx hardhat parallel-conflicts`: names a bundled workload's hotspots from the layouts the package ships", function () {
     const out = timed("npx hardhat parallel-conflicts", () => bash(command("npx hardhat parallel-conflicts"), project, env));
     expect(out).to.match(/\| 1 +\| AmmPair\.reserve0 \(slot 0x\w+, packed with reserve1 and blockTimestampLast\) +\| amm-reserves/);
+  });
+
+  it("the README's parallel-friendliness checks: matchers, the reporter's JSON, the baseline, and a worsened contract failing the check", function () {
+    const checks = readChecksRecipe();
+    expect(checks.run.map((line) => line.split(" --")[0])).to.deep.equal(["HARDHAT_PARALLEL=1 HARDHAT_PARALLEL_REPORT=1 npx hardhat test", "npx hardhat parallel-baseline", "npx hardhat parallel-baseline"]);
+    for (const file of checks.files) writeFileSync(path.join(project, file.path), file.content);
+    const [testRun, write, check] = checks.run;
+    const tests = [...recipe.files, ...checks.files].filter((f) => f.path.startsWith("test/")).reduce((n, f) => n + (f.content.match(/^\s*it\(/gm) ?? []).length, 0);
+
+    const out = timed("tests with the reporter", () => bash(testRun, project, env));
+    expect(out).to.contain(`${tests} passing`);
+    expect(out).to.match(/\| Points\.transfer +\| 12 +\| 0 +\| 0\.0% +\|/);
+    const report = JSON.parse(readFileSync(path.join(project, "parallel-report.json"), "utf8"));
+    expect(report).to.include({ schemaVersion: 1, network: "parallel" });
+    const transfer = report.functions.find((f: { function: string }) => f.function === "Points.transfer");
+    expect(transfer).to.deep.equal({ function: "Points.transfer", calls: 12, inConflict: 0, conflictShare: 0, variables: [] });
+    const batch = report.batches.find((b: { test: string }) => b.test === "Points runs transfers between different accounts in parallel");
+    expect(batch).to.include({ txs: 10, dependentTxs: 0, idealSpeedup: 10 });
+    const pairs = report.pairs.find((p: { earlier: string; later: string }) => p.earlier === "Points.transfer" && p.later === "Points.transfer");
+    expect(pairs).to.include({ conflicts: 0 });
+    expect(pairs.pairs).to.equal(1 + 45);
+
+    timed("parallel-baseline", () => bash(write, project, env));
+    const baseline = JSON.parse(readFileSync(path.join(project, "parallel-baseline.json"), "utf8"));
+    expect(baseline.functions["Points.transfer"]).to.deep.equal({ calls: 12, conflictShare: 0, variables: [] });
+    expect(timed("parallel-baseline --check", () => bash(check, project, env))).to.contain("**Parallel-friendliness: no regression**");
+
+    // The README's worsened contract: a global counter in transfer.
+    const sol = path.join(project, "contracts", "Points.sol");
+    const worsened = readFileSync(sol, "utf8")
+      .replace("mapping(address => uint256) public balanceOf;", "mapping(address => uint256) public balanceOf;\n    uint256 public transfers;")
+      .replace("balanceOf[to] += amount;\n    }\n}", "balanceOf[to] += amount;\n        transfers += 1;\n    }\n}");
+    expect(worsened).to.contain("transfers += 1;");
+    writeFileSync(sol, worsened);
+    const r = spawnSync("bash", ["-euo", "pipefail", "-c", check], { cwd: project, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const failed = `${r.stdout}${r.stderr}`;
+    expect(r.status, failed.slice(-3000)).to.not.equal(0);
+    expect(failed).to.match(/expected the batch of 10 txs to be conflict-free, but 9 depend on an earlier one; hotspots: Points\.transfers/);
+    expect(failed).to.contain("1 failing");
+    expect(failed).to.contain("| worse |");
+    // What the README shows of it is what the check prints.
+    const shown = /Add a global counter[\s\S]*?```text\n([\s\S]*?)```/.exec(readFileSync(path.join(ROOT, "README.md"), "utf8"))![1];
+    for (const line of shown.trim().split("\n")) expect(failed).to.contain(line);
   });
 
   it("the README's TypeScript type-checks with the README's tsconfig", function () {

@@ -46,8 +46,8 @@ interface Block {
   readonly leadIn: string;
 }
 
-/** The fenced blocks of the README's user-project section, in order. */
-function sectionBlocks(readme: string): Block[] {
+/** The fenced blocks of a README section, in order. */
+function sectionBlocks(readme: string, SECTION: string): Block[] {
   const start = readme.indexOf(`\n${SECTION}\n`);
   if (start < 0) throw new Error(`${README} has no "${SECTION}" section`);
   const rest = readme.slice(start + SECTION.length + 2);
@@ -72,7 +72,7 @@ function sectionBlocks(readme: string): Block[] {
 
 /** Reads the recipe from README.md (or the given text). */
 export function readRecipe(readme: string = readFileSync(README, "utf8")): Recipe {
-  const blocks = sectionBlocks(readme);
+  const blocks = sectionBlocks(readme, SECTION);
   const shells = blocks.filter((b) => b.lang === "sh");
   if (shells.length !== 3 || !/^npm pack\b/.test(shells[0].body)) {
     throw new Error(
@@ -86,15 +86,7 @@ export function readRecipe(readme: string = readFileSync(README, "utf8")): Recip
   const tarball = /\s(\S+\.tgz)\b/.exec(create.body)?.[1];
   if (tarball === undefined) throw new Error(`the project creation block in "${SECTION}" installs no .tgz:\n${create.body}`);
 
-  const files: SampleFile[] = [];
-  for (const block of blocks) {
-    if (block.lang === "sh") continue;
-    const file = /^`([\w./-]+)`.*:$/.exec(block.leadIn)?.[1];
-    if (file === undefined) {
-      throw new Error(`the ${block.lang} block in "${SECTION}" must follow a line "\`path/of/the/file\` ...:", not "${block.leadIn}"`);
-    }
-    files.push({ path: file, content: block.body });
-  }
+  const files = filesOf(blocks, SECTION);
   for (const needed of ["tsconfig.json", "hardhat.config.ts"]) {
     if (!files.some((f) => f.path === needed)) throw new Error(`"${SECTION}" in ${README} gives no ${needed}`);
   }
@@ -106,4 +98,32 @@ export function readRecipe(readme: string = readFileSync(README, "utf8")): Recip
     files,
     run: run.body.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")),
   };
+}
+
+/** Every block that is not a shell block or an example's output (`text`, `yaml`) is a file, named by the line before it. */
+function filesOf(blocks: readonly Block[], section: string): SampleFile[] {
+  const files: SampleFile[] = [];
+  for (const block of blocks) {
+    if (["sh", "text", "yaml"].includes(block.lang)) continue;
+    const file = /^`([\w./-]+)`.*:$/.exec(block.leadIn)?.[1];
+    if (file === undefined) {
+      throw new Error(`the ${block.lang} block in "${section}" must follow a line "\`path/of/the/file\` ...:", not "${block.leadIn}"`);
+    }
+    files.push({ path: file, content: block.body });
+  }
+  return files;
+}
+
+const CHECKS_SECTION = "## Parallel-friendliness checks in tests";
+
+/** The README's parallel-friendliness recipe, which continues the user's project: its files and its one block of commands. */
+export function readChecksRecipe(readme: string = readFileSync(README, "utf8")): { files: readonly SampleFile[]; run: readonly string[] } {
+  const blocks = sectionBlocks(readme, CHECKS_SECTION);
+  const shells = blocks.filter((b) => b.lang === "sh");
+  if (shells.length !== 1) throw new Error(`"${CHECKS_SECTION}" in ${README} must have one sh block, the commands to run in the project; found ${shells.length}`);
+  const files = filesOf(blocks, CHECKS_SECTION);
+  if (!files.some((f) => f.path.startsWith("contracts/")) || !files.some((f) => f.path.startsWith("test/"))) {
+    throw new Error(`"${CHECKS_SECTION}" in ${README} must give a contract and a test`);
+  }
+  return { files, run: shells[0].body.split("\n").filter((line) => line.trim() !== "" && !line.trim().startsWith("#")) };
 }

@@ -57,6 +57,8 @@ describe("parallel-friendliness matchers", function () {
     expect(batch).to.have.conflictRateBelow(0.01);
     expect(batch).not.to.have.hotspot("TestToken._balances");
     expect(batch).to.matchSequentialExecution();
+    expect(batch).not.to.have.conflictBetween("transfer", "transfer");
+    expect(failure(() => expect(batch).to.have.conflictBetween("transfer", "transfer"))).to.equal("expected a call of transfer and a call of transfer in the batch to conflict, but none depends on the other");
     expect(failure(() => expect(batch).not.to.be.conflictFree())).to.equal("expected the batch of 10 txs to have conflicts, but none depends on another");
     // Automine and verification are back as they were.
     expect(await rpc("hardhat_getAutomine")).to.equal(true);
@@ -72,13 +74,23 @@ describe("parallel-friendliness matchers", function () {
     );
     expect(failure(() => expect(batch).to.have.conflictRateBelow(0.5))).to.match(/^expected under 50\.0% of the batch's txs to depend on an earlier one, but 90\.0% do \(9 of 10\)/);
     expect(failure(() => expect(batch).not.to.have.hotspot("TestToken._balances"))).to.match(/^expected TestToken\._balances not to be a hotspot of the batch, but it is: .*\(9 dependent txs, hot-balance\)\. One account's balance changed by many transactions/);
-    expect(failure(() => expect(batch).to.have.hotspot("TestToken._totalSupply"))).to.match(/^expected TestToken\._totalSupply to be a hotspot of the batch; hotspots: TestToken\._balances/);
+    expect(batch).to.have.conflictBetween("transfer", "TestToken.transfer");
+    expect(failure(() => expect(batch).not.to.have.conflictBetween("transfer", "transfer"))).to.match(
+      /^expected no call of transfer and transfer in the batch to conflict, but 9 depend on one another: tx 1 \(TestToken\.transfer\) on tx 0 \(TestToken\.transfer\)/,
+    );
+    // A name the batch never touched is an error, not a pass: a typo must not make a negated check vacuous.
+    expect(() => expect(batch).not.to.have.hotspot("TestToken._totalSupply")).to.throw(
+      TypeError,
+      /^hotspot\("TestToken\._totalSupply"\): the batch's transactions read or wrote no variable of that name; they touched TestToken\._balances/,
+    );
+    expect(() => expect(batch).not.to.have.conflictBetween("mint", "transfer")).to.throw(TypeError, /^conflictBetween\("mint", "transfer"\): no transaction of the batch calls mint; it calls TestToken\.transfer$/);
   });
 
   it("refuses misuse with what to pass, and Hardhat's own network with how to enable the parallel one", async function () {
     const batch = await batchOf((i) => `0x${(0xcafe00 + i).toString(16).padStart(40, "0")}`);
     expect(() => expect(batch).to.have.hotspot("Token balances")).to.throw(TypeError, /hotspot takes "Contract\.variable" or "variable"/);
     expect(() => expect(batch).to.have.conflictRateBelow(2)).to.throw(TypeError, /conflictRateBelow takes a share from 0 to 1, got 2/);
+    expect(() => expect(batch).to.have.conflictBetween("transfer", "to X")).to.throw(TypeError, /conflictBetween takes two function names/);
     expect(() => expect({ txs: 3 }).to.be.conflictFree()).to.throw(TypeError, /conflictFree works on what mineBatch returns/);
     const edr = hre.network.provider;
     if (String(await edr.request({ method: "web3_clientVersion" })).includes("hardhat-parallel")) return; // the suite itself runs on the parallel network

@@ -50,7 +50,7 @@ export function parallelHandlers(node: NetworkNode): Handlers {
 
     /**
      * The conflict analysis of mined blocks (docs/conflicts.md): params
-     * [fromBlock, toBlock, { top, shards }], all optional; default the latest
+     * [fromBlock, toBlock, { top, shards, variables }], all optional; default the latest
      * block. Each block with transactions runs again sequentially on its own
      * pre-state with keccak preimages recorded; blocks without any are listed
      * as skipped.
@@ -82,12 +82,17 @@ export function parallelHandlers(node: NetworkNode): Handlers {
 /** Blocks one parallel_getConflictReport request may cover: each runs again, so keep answers quick. */
 const MAX_REPORT_BLOCKS = 64;
 
-function reportOptions(options: unknown, method: string): Pick<ConflictReportOptions, "top" | "shards"> {
+function reportOptions(options: unknown, method: string): Pick<ConflictReportOptions, "top" | "shards" | "accessedVariables"> {
   if (options === undefined) return {};
-  if (typeof options !== "object" || options === null) throw new RpcError(-32602, `${method} options must be an object such as { "top": 10, "shards": 8 }`);
-  const out: Pick<ConflictReportOptions, "top" | "shards"> = {};
+  if (typeof options !== "object" || options === null) throw new RpcError(-32602, `${method} options must be an object such as { "top": 10, "shards": 8, "variables": true }`);
+  const out: Pick<ConflictReportOptions, "top" | "shards" | "accessedVariables"> = {};
   for (const [name, value] of Object.entries(options)) {
-    if (name !== "top" && name !== "shards") throw new RpcError(-32602, `${method}: unknown option "${name}"; known: top, shards`);
+    if (name === "variables") {
+      if (typeof value !== "boolean") throw new RpcError(-32602, `${method}: variables must be true or false, got ${JSON.stringify(value)}`);
+      out.accessedVariables = value;
+      continue;
+    }
+    if (name !== "top" && name !== "shards") throw new RpcError(-32602, `${method}: unknown option "${name}"; known: top, shards, variables`);
     const min = name === "top" ? 1 : 2;
     if (!(typeof value === "number" && Number.isInteger(value) && value >= min && value <= 1000)) throw new RpcError(-32602, `${method}: ${name} must be an integer from ${min} to 1000, got ${JSON.stringify(value)}`);
     out[name] = value;
