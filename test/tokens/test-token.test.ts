@@ -1,15 +1,20 @@
 import { loadFixture } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { Contract, Signer } from "ethers";
+
+import { BATCH, BATCH_GAS, batchSenders, describeOnParallelNetwork, mineTogether } from "../helpers/parallel-batch";
+
+const as = (contract: Contract, signer: Signer): Contract => contract.connect(signer) as Contract;
+
+async function deployTestToken() {
+  const [owner, alice, bob, carol] = await ethers.getSigners();
+  const token = await ethers.deployContract("TestToken", ["Test USD", "TUSD", 6]);
+  await token.waitForDeployment();
+  return { token, owner, alice, bob, carol };
+}
 
 describe("TestToken", function () {
-  async function deployTestToken() {
-    const [owner, alice, bob, carol] = await ethers.getSigners();
-    const token = await ethers.deployContract("TestToken", ["Test USD", "TUSD", 6]);
-    await token.waitForDeployment();
-    return { token, owner, alice, bob, carol };
-  }
-
   describe("deployment", function () {
     it("sets name, symbol, decimals and owner, with zero supply", async function () {
       const { token, owner } = await loadFixture(deployTestToken);
@@ -123,5 +128,39 @@ describe("TestToken", function () {
         .to.be.revertedWithCustomError(token, "ERC20InsufficientBalance")
         .withArgs(alice.address, 10n, 11n);
     });
+  });
+});
+
+describeOnParallelNetwork("TestToken parallel-friendliness", function () {
+  /** The suite's token, with a balance for each of BATCH distinct senders. */
+  async function deployFundedSenders() {
+    const { token, owner } = await deployTestToken();
+    const senders = await batchSenders(BATCH, [owner]);
+    await token.batchMint(await Promise.all(senders.map((s) => s.getAddress())), 1_000n);
+    return { token, senders };
+  }
+
+  /** A fresh address that holds nothing, one per index. */
+  const fresh = (i: number): string => ethers.getAddress(`0x${(0x7e57_0000 + i).toString(16).padStart(40, "0")}`);
+
+  it("transfers between distinct holders are conflict-free and match sequential execution", async function () {
+    const { token, senders } = await loadFixture(deployFundedSenders);
+    const batch = await mineTogether(senders.map((s, i) => () => as(token, s).transfer(fresh(i), 1n, { gasLimit: BATCH_GAS })));
+    expect(batch.txs).to.equal(BATCH);
+    expect(batch).to.be.conflictFree();
+    expect(batch).not.to.have.hotspot("TestToken._balances");
+    expect(batch).to.matchSequentialExecution();
+    expect(await token.balanceOf(fresh(0))).to.equal(1n);
+  });
+
+  it("transfers to one recipient all meet at its balance entry, still matching sequential execution", async function () {
+    const { token, senders } = await loadFixture(deployFundedSenders);
+    const batch = await mineTogether(senders.map((s) => () => as(token, s).transfer(fresh(0), 1n, { gasLimit: BATCH_GAS })));
+    expect(batch).to.have.hotspot("TestToken._balances");
+    expect(batch).not.to.have.hotspot("TestToken._totalSupply");
+    // Every transfer after the first adds to the balance the one before it wrote.
+    expect(batch.conflicts.dependentTxs).to.equal(BATCH - 1);
+    expect(batch).to.matchSequentialExecution();
+    expect(await token.balanceOf(fresh(0))).to.equal(BigInt(BATCH));
   });
 });

@@ -1,7 +1,7 @@
 import { loadFixture, time } from "@nomicfoundation/hardhat-toolbox/network-helpers";
 import { expect } from "chai";
 import { ethers } from "hardhat";
-import type { Contract } from "ethers";
+import type { Contract, Signer } from "ethers";
 
 import {
   DEADLINE,
@@ -16,6 +16,7 @@ import {
   sortAddresses,
   sqrt,
 } from "./helpers";
+import { BATCH, BATCH_GAS, batchSenders, describeOnParallelNetwork, mineTogether } from "../../helpers/parallel-batch";
 
 describe("AmmRouter", function () {
   // Pools seeded by dave: A/B 100:200, B/C 200:100, A/WETH 100:50 (A/C does not exist).
@@ -532,5 +533,75 @@ describe("AmmRouter", function () {
         .to.be.revertedWithCustomError(router, "InvalidPathLength")
         .withArgs(0n);
     });
+  });
+});
+
+describeOnParallelNetwork("AMM parallel-friendliness", function () {
+  const SEED = 1_000n * E18;
+  const TRADE = 1n * E18;
+
+  /**
+   * The suite's AMM (deployAmm) with two more tokens, D and E, so that five
+   * tokens give ten pools, each seeded 1,000:1,000 by dave; BATCH traders
+   * (the users and more accounts) hold every token.
+   */
+  async function deployTenPools() {
+    const f = await deployAmm();
+    const { deployer, dave, router, tokenA, tokenB, tokenC } = f;
+    const tokenD = (await ethers.deployContract("TestToken", ["Token D", "TKD", 18])) as Contract;
+    const tokenE = (await ethers.deployContract("TestToken", ["Token E", "TKE", 18])) as Contract;
+    const tokens = [tokenA, tokenB, tokenC, tokenD, tokenE];
+    const addresses = await Promise.all(tokens.map((t) => t.getAddress()));
+    const traders = await batchSenders(BATCH, [deployer]);
+    const holders = await Promise.all([...traders, dave].map((t) => t.getAddress()));
+    for (const token of tokens) await token.batchMint(holders, SEED * 10n);
+    const pools: [string, string][] = [];
+    for (let i = 0; i < addresses.length; i++) for (let j = i + 1; j < addresses.length; j++) pools.push([addresses[i], addresses[j]]);
+    // Approvals the tests need: dave's for every token, each trader's for the
+    // token it pays on its own pool and on pools[0].
+    const approve = (owner: Signer, token: string) => as(tokens[addresses.indexOf(token)], owner).approve(router.getAddress(), ethers.MaxUint256);
+    for (const token of addresses) await approve(dave, token);
+    for (const [i, trader] of traders.entries()) {
+      for (const token of new Set([pools[i][0], pools[0][0]])) await approve(trader, token);
+    }
+    for (const [x, y] of pools) await as(router, dave).addLiquidity(x, y, SEED, SEED, 0n, 0n, dave.address, DEADLINE);
+    return { ...f, traders, pools };
+  }
+
+  before(async function () {
+    await loadFixture(deployTenPools); // once, so that the tests' time is the batch's
+  });
+
+  const swap = (router: Contract, trader: Signer, [tokenIn, tokenOut]: [string, string]) => () =>
+    as(router, trader).swapExactTokensForTokens(TRADE, 0n, [tokenIn, tokenOut], trader, DEADLINE, { gasLimit: BATCH_GAS });
+
+  it("swaps on different pools are conflict-free and match sequential execution", async function () {
+    const { router, traders, pools } = await loadFixture(deployTenPools);
+    expect(pools.length).to.be.at.least(BATCH);
+    const batch = await mineTogether(traders.map((trader, i) => swap(router, trader, pools[i])));
+    expect(batch.txs).to.equal(BATCH);
+    expect(batch).to.be.conflictFree();
+    expect(batch).not.to.have.hotspot("AmmPair.reserve0");
+    expect(batch).to.matchSequentialExecution();
+  });
+
+  it("swaps on one pool all meet at its reserves (AmmPair.reserve0/reserve1), with the sequential outcome", async function () {
+    const { router, traders, pools } = await loadFixture(deployTenPools);
+    const [tokenIn, tokenOut] = pools[0];
+    const pair = await pairAt(await router.pairFor(tokenIn, tokenOut));
+    const batch = await mineTogether(traders.map((trader) => swap(router, trader, [tokenIn, tokenOut])));
+    // Every swap prices against the reserves the swap before it wrote (one packed slot).
+    expect(batch).to.have.hotspot("AmmPair.reserve0");
+    expect(batch).to.have.hotspot("AmmPair.reserve1");
+    expect(batch.conflicts.dependentTxs).to.equal(BATCH - 1);
+    expect(batch).to.matchSequentialExecution();
+    // The pool ends where BATCH swaps one after the other take it.
+    let [reserveIn, reserveOut] = [SEED, SEED];
+    for (let i = 0; i < BATCH; i++) {
+      const out = amountOut(TRADE, reserveIn, reserveOut);
+      [reserveIn, reserveOut] = [reserveIn + TRADE, reserveOut - out];
+    }
+    const [r0, r1] = (await pair.getReserves()) as [bigint, bigint];
+    expect((await pair.token0()) === tokenIn ? [r0, r1] : [r1, r0]).to.deep.equal([reserveIn, reserveOut]);
   });
 });

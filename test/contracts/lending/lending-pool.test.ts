@@ -18,6 +18,8 @@ import {
   readMarket,
   sharesToAssets,
 } from "./fixtures";
+import type { Ctr } from "./fixtures";
+import { BATCH, BATCH_GAS, batchSenders, describeOnParallelNetwork, mineTogether } from "../../helpers/parallel-batch";
 
 const Factor = { Collateral: 0n, Reserve: 1n, LiquidationBonus: 2n };
 const MAX_CF = ethers.parseEther("0.9");
@@ -638,5 +640,63 @@ describe("lending: LendingPool", function () {
       expect(m.borrowIndex).to.be.greaterThan(before);
       expect(m.totalBorrows).to.equal(0n);
     });
+  });
+});
+
+describeOnParallelNetwork("lending: LendingPool parallel-friendliness", function () {
+  const FUNDS = WETH("1000");
+
+  /**
+   * The suite's fixture with more markets listed (18-decimal TestTokens at
+   * $1, USDC's parameters) up to one per trader, and BATCH traders (the
+   * fixture's users and more accounts) holding every asset and having
+   * approved the pool for it.
+   */
+  async function deployMarketPerTrader() {
+    const f = await deployLendingFixture();
+    const { owner, oracle, pool, poolAddress, modelAddress, usdc, weth, wbtc } = f;
+    const assets: Ctr[] = [usdc, weth, wbtc];
+    while (assets.length < BATCH) {
+      const token = (await ethers.deployContract("TestToken", [`Asset ${assets.length}`, `A${assets.length}`, 18])) as unknown as Ctr;
+      const address = await token.getAddress();
+      await oracle.setPrice(address, WAD);
+      await pool.listMarket(address, modelAddress, PARAMS.usdc.cf, PARAMS.usdc.rf, PARAMS.usdc.bonus);
+      assets.push(token);
+    }
+    const traders = await batchSenders(BATCH, [owner]);
+    const addresses = await Promise.all(traders.map((t) => t.getAddress()));
+    for (const asset of assets) {
+      await asset.batchMint(addresses, FUNDS);
+      for (const trader of traders) await asset.connect(trader).approve(poolAddress, MAX_UINT);
+    }
+    return { ...f, traders, assets: await Promise.all(assets.map((a) => a.getAddress())) };
+  }
+
+  before(async function () {
+    await loadFixture(deployMarketPerTrader); // once, so that the tests' time is the batch's
+  });
+
+  it("supplies to different markets are conflict-free and match sequential execution", async function () {
+    const { pool, traders, assets } = await loadFixture(deployMarketPerTrader);
+    const batch = await mineTogether(traders.map((trader, i) => () => pool.connect(trader).supply(assets[i], USDC("1"), { gasLimit: BATCH_GAS })));
+    expect(batch.txs).to.equal(BATCH);
+    // Each market is accrued and updated by its own transaction only; the
+    // reentrancy lock (_status) goes back to 1 in every one of them.
+    expect(batch).to.be.conflictFree();
+    expect(batch).to.matchSequentialExecution();
+  });
+
+  it("supplies by different users to one market all meet at the market's totals, never at their positions", async function () {
+    const { pool, traders, usdcAddress } = await loadFixture(deployMarketPerTrader);
+    const batch = await mineTogether(traders.map((trader) => () => pool.connect(trader).supply(usdcAddress, USDC("1"), { gasLimit: BATCH_GAS })));
+    // Every supply adds to _markets[usdc].cash and .totalSupplyShares, which
+    // the supply before it wrote; each user's _positions entry is its own.
+    expect(batch).to.have.hotspot("LendingPool._markets");
+    expect(batch).not.to.have.hotspot("LendingPool._positions");
+    const fields = batch.conflicts.hotspots.filter((h) => h.contract === "LendingPool").map((h) => h.variable);
+    expect(fields).to.include.members([`_markets[${usdcAddress}].cash`, `_markets[${usdcAddress}].totalSupplyShares`]);
+    expect(batch.conflicts.dependentTxs).to.equal(BATCH - 1);
+    expect(batch).to.matchSequentialExecution();
+    expect((await readMarket(pool, usdcAddress)).cash).to.equal(USDC("1") * BigInt(BATCH));
   });
 });
