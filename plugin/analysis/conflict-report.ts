@@ -9,7 +9,7 @@
 import { addressOf, balanceKey, kindOf, slotOf } from "../engine/location";
 import type { LocationKind } from "../engine/location";
 import type { LocationKey } from "../engine/types";
-import { callLabel, variableLabel } from "./calls";
+import { callLabel, variableLabel, variableRoot } from "./calls";
 import { conflictGraph, distanceHistogram } from "./conflict-graph";
 import type { ConflictGraph } from "./conflict-graph";
 import { locationFacts } from "./location-facts";
@@ -240,7 +240,7 @@ function accessedVariables(trace: BlockTrace, naming: Naming | undefined): strin
     if (!name?.variable) continue;
     variables.add(variableLabel(key, naming));
     // The variables packed beside it share the slot: they were read or written too.
-    for (const packed of name.packed) if (name.contract !== null) variables.add(`${name.contract}.${packed}`);
+    if (name.packed.length > 1 && name.contract !== null) for (const packed of name.packed) variables.add(`${name.contract}.${variableRoot(packed)}`);
   }
   return [...variables].sort();
 }

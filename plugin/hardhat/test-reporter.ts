@@ -17,6 +17,7 @@ import { buildReport } from "../testing/report/report";
 import type { ParallelTestReport } from "../testing/report/report";
 import { pluginError } from "./errors";
 import { servesParallelNetwork } from "./network";
+import { pluginVersion } from "./plugin-version";
 import { writeJsonReport } from "./report-files";
 import { reportCapture, setTestObserver } from "./test-observer";
 
@@ -49,18 +50,12 @@ export async function runWithReport(args: TaskArguments, hre: HardhatRuntimeEnvi
   }
   recorder?.close();
   notes.push(...(recorder?.errors ?? []));
-  const report = buildReport(recorder?.groups ?? [], { generator: generator(), network: onParallelNetwork ? "parallel" : "hardhat", notes });
+  const report = buildReport(recorder?.groups ?? [], { generator: pluginVersion(), network: onParallelNetwork ? "parallel" : "hardhat", notes });
   console.log(`\n${formatReport(report)}`);
   const capture = reportCapture();
   if (capture !== undefined) capture(report);
   else console.log(`\nparallel report written to ${path.relative(process.cwd(), writeJsonReport(path.resolve(hre.config.paths.root, hre.config.parallel.report.json), report))}`);
   return failures;
-}
-
-function generator(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { name, version } = require("../../package.json") as { name: string; version: string };
-  return `${name} ${version}`;
 }
 
 type ReporterClass = new (runner: MochaRunner, options: unknown) => { done?: (failures: number, fn: (failures: number) => void) => void };

@@ -171,15 +171,18 @@ describe("parallel-friendliness matchers: pass and fail messages", function () {
     it("passes on a hotspot named Contract.variable or variable, and negated on any other", function () {
       expect(hot).to.have.hotspot("TestToken._balances");
       expect(hot).to.have.hotspot("_balances");
-      expect(hot).not.to.have.hotspot("TestToken._totalSupply");
-      expect(hot).not.to.have.hotspot("AmmPair._balances"); // the right variable of another contract
       expect(free).not.to.have.hotspot("TestToken._balances");
     });
 
+    it("refuses, negated or not, a variable the batch never read or wrote (a typo must not pass), listing those it did", function () {
+      const untouched = (name: string) => `hotspot("${name}"): the batch's transactions read or wrote no variable of that name; they touched TestToken._balances`;
+      expect(typeError(() => expect(hot).not.to.have.hotspot("TestToken._totalSupply"))).to.equal(untouched("TestToken._totalSupply"));
+      expect(typeError(() => expect(hot).to.have.hotspot("TestToken._totalSupply"))).to.equal(untouched("TestToken._totalSupply"));
+      // The right variable of another contract.
+      expect(typeError(() => expect(hot).not.to.have.hotspot("AmmPair._balances"))).to.equal(untouched("AmmPair._balances"));
+    });
+
     it("fails naming the batch's hotspots, or none", function () {
-      expect(failure(() => expect(hot).to.have.hotspot("TestToken._totalSupply"))).to.equal(
-        `expected TestToken._totalSupply to be a hotspot of the batch; hotspots: ${listed(hot)}`,
-      );
       expect(failure(() => expect(free).to.have.hotspot("_balances"))).to.equal("expected _balances to be a hotspot of the batch");
     });
 
