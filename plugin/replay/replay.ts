@@ -350,9 +350,10 @@ export function formatReplayTable(rows: ReplayRow[]): string {
         i === 0 ? "total" : "",
         i === 0 ? String(blocks.reduce((s, b) => s + firstOf(b).txs, 0)) : "",
         i === 0 ? (blocks.reduce((s, b) => s + firstOf(b).gas, 0) / 1e6).toFixed(2) : "",
-        i === 0 ? fmt(seqTotal) : "",
+        // Whole milliseconds: totals are where seconds would hide the difference.
+        i === 0 ? seqTotal.toFixed(0) : "",
         String(w),
-        fmt(parTotal),
+        parTotal.toFixed(0),
         `${(seqTotal / parTotal).toFixed(2)}x`,
         "",
         "",
