@@ -31,13 +31,21 @@ export interface ReplayTaskArgs {
   /**
    * A block folder in mainnet-blocks layout (`block.json`, `pre_state.json`,
    * optionally `block_hashes.json`), or a folder holding several such block
-   * folders. Default "../shared/fixtures/mainnet-blocks".
+   * folders. Default "../shared/fixtures/mainnet-blocks" (when neither
+   * `block` nor `rpc` is given).
    */
-  fixtures: string;
-  /** A single `block.json` (eth_getBlockByNumber(n, true) result); used with `prestate`. */
+  fixtures?: string;
+  /**
+   * A single `block.json` (eth_getBlockByNumber(n, true) result), used with
+   * `prestate`; with `rpc`, the number of the block to fetch.
+   */
   block?: string;
   /** A prestateTracer result JSON giving the pre-state of `block`. */
   prestate?: string;
+  /** An archive node's JSON-RPC URL to fetch `block` (a number) and its pre-state from. */
+  rpc?: string;
+  /** With `rpc`: a folder to write the fetched block to (block.json, pre_state.json, block_hashes.json). */
+  save?: string;
   /** Comma-separated worker counts, e.g. "1,2,4". Default "1,2". */
   workers: string;
   /** File to write the JSON report to; no file when absent. */

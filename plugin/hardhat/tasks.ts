@@ -42,21 +42,32 @@ task<BenchTaskArgs>(
 
 task<ReplayTaskArgs>(
   TASK_PARALLEL_REPLAY,
-  "Replays recorded mainnet blocks sequentially and in parallel and checks that the results match",
+  "Replays recorded mainnet blocks (or one fetched from an archive node) sequentially and in parallel and checks that the results match. " +
+    "Table columns: block, txs, Mgas (gas used, millions); seq ms and par ms: median [min-max] wall time of the sequential and the parallel executor; " +
+    "w: workers; speedup: seq/par median (below 1.00x a slowdown); ideal: total tx time / heaviest dependency chain from the read sets, capped by w; " +
+    "eff: speedup / ideal; re-exec: re-executions per tx (incarnations beyond the first / txs); fallback: why the executor ran the block sequentially; " +
+    "ok: header and every parallel result verified",
 )
   .addOptionalParam(
     "fixtures",
-    "A block folder (block.json, pre_state.json, optional block_hashes.json) or a folder of such block folders",
-    "../shared/fixtures/mainnet-blocks",
+    'A block folder (block.json, pre_state.json, optional block_hashes.json) or a folder of such block folders (default "../shared/fixtures/mainnet-blocks")',
+    undefined,
     types.string,
   )
   .addOptionalParam(
     "block",
-    "A block.json file (eth_getBlockByNumber with full transactions) to replay instead of --fixtures",
+    "A block.json file (eth_getBlockByNumber with full transactions) to replay instead of --fixtures, with --prestate; with --rpc, the number of the block to fetch",
     undefined,
     types.string,
   )
   .addOptionalParam("prestate", "The prestateTracer result JSON giving the pre-state of --block", undefined, types.string)
+  .addOptionalParam(
+    "rpc",
+    "An archive node's JSON-RPC URL: fetch --block <number>, its pre-state (debug_traceBlockByNumber, prestateTracer) and the block hashes it reads, and replay it",
+    undefined,
+    types.string,
+  )
+  .addOptionalParam("save", "With --rpc: also write the fetched block to this folder (block.json, pre_state.json, block_hashes.json) to replay it offline with --fixtures", undefined, types.string)
   .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
   .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
   .addOptionalParam("blocks", 'Comma-separated block numbers to limit the replay to, e.g. "4370000,17666333"', undefined, types.string)

@@ -19,6 +19,8 @@ import { performance } from "node:perf_hooks";
 import { bytesToHex } from "@ethereumjs/util";
 
 import type { BlockResult } from "../engine/block-result";
+import { idealSpeedup } from "../analysis/ideal";
+import type { IdealSpeedup } from "../analysis/ideal";
 import { firstDifference } from "../engine/compare";
 import { ParallelExecutor } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
@@ -42,8 +44,18 @@ export interface ReplayRow {
   parallelMaxMs: number;
   /** sequentialMs / parallelMs (below 1 is a slowdown). */
   speedup: number;
-  /** Incarnations beyond the first divided by txs (median over the timed runs). */
+  /** Incarnations beyond the first, summed over the block's txs (median over the timed runs). */
+  reexecutions: number;
+  /** reexecutions divided by txs. */
   reexecutionsPerTx: number;
+  /**
+   * Ideal speedup at `workers` (docs/metrics.md): the sequential run's total
+   * transaction time over its heaviest dependency chain (from the read sets),
+   * capped by `workers`. Absent when the sequential run failed.
+   */
+  idealSpeedup?: number;
+  /** speedup / idealSpeedup: the share of the achievable gain the executor got. */
+  efficiency?: number;
   /** Why the parallel executor ran the block sequentially, if it did in any run. */
   fallback?: string;
   /** The header matched and every parallel run equalled the sequential result. */
@@ -122,12 +134,14 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
         for (const r of seq.results.slice(1)) seqMismatch ??= r instanceof Error ? `sequential execution threw: ${r.message}` : mismatchOf(b, reference, r, "sequential rerun");
       }
       opts.onProgress?.({ kind: "sequential", block: number, medianMs: seq.median, mismatch: seqMismatch });
+      const ideal = idealOf(seq.results);
 
       for (const [j, w] of opts.workers.entries()) {
         const par = timings[j + 1];
         let mismatch = seqMismatch;
         const fallbacks = new Set<string>();
         const reexec: number[] = [];
+        const reexecCounts: number[] = [];
         for (const r of par.results) {
           if (r instanceof Error) {
             mismatch ??= `parallel execution (${w} workers) threw: ${r.message}`;
@@ -135,6 +149,7 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
           }
           if (r.stats.fallbackReason !== undefined) fallbacks.add(r.stats.fallbackReason);
           reexec.push(txs === 0 ? 0 : r.stats.reexecutions / txs);
+          reexecCounts.push(r.stats.reexecutions);
           if (mismatch !== undefined) continue;
           const header = headerMismatches(b.block, r);
           if (header.length > 0) mismatch = `parallel result (${w} workers) differs from the header: ${header.join("; ")}`;
@@ -153,9 +168,15 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
           parallelMinMs: round(par.min),
           parallelMaxMs: round(par.max),
           speedup: Math.round(speedup * 1000) / 1000,
+          reexecutions: median(reexecCounts.length > 0 ? reexecCounts : [0]),
           reexecutionsPerTx: Math.round(median(reexec.length > 0 ? reexec : [0]) * 1000) / 1000,
           verified: mismatch === undefined,
         };
+        if (ideal !== undefined) {
+          const capped = ideal.capped(w);
+          row.idealSpeedup = Math.round(capped * 1000) / 1000;
+          row.efficiency = Math.round((speedup / capped) * 1000) / 1000;
+        }
         if (fallbacks.size > 0) row.fallback = [...fallbacks].join(",");
         if (mismatch !== undefined) row.mismatch = mismatch;
         rows.push(row);
@@ -166,6 +187,20 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
     await Promise.all([...executors.values()].map((e) => e.close()));
   }
   return rows;
+}
+
+/**
+ * The block's ideal speedup from the sequential runs: dependencies from the
+ * read sets (identical in every run), work per tx the median of its time
+ * over the timed runs (the warm-up run, first, is left out when there are
+ * others: it pays for compilation).
+ */
+function idealOf(results: (BlockResult | Error)[]): IdealSpeedup | undefined {
+  const ok = results.filter((r): r is BlockResult => !(r instanceof Error));
+  if (ok.length === 0 || ok.length !== results.length) return undefined;
+  const timed = ok.length > 1 ? ok.slice(1) : ok;
+  const work = ok[0].stats.txs.map((_, i) => median(timed.map((r) => r.stats.txs[i].micros)));
+  return idealSpeedup(ok[0].reads, work);
 }
 
 // ---------------------------------------------------------------------------
@@ -225,94 +260,126 @@ function round(ms: number): number {
 // ---------------------------------------------------------------------------
 // Renderers: the JSON report (versioned) and the terminal table.
 
-export const REPLAY_SCHEMA_VERSION = 1;
+/** 2: rows gained reexecutions, idealSpeedup and efficiency; the report gained failures. */
+export const REPLAY_SCHEMA_VERSION = 2;
+
+/** A block that was not replayed because it could not be loaded. */
+export interface ReplayFailure {
+  source: string;
+  reason: string;
+}
 
 export interface ReplayReport {
   schemaVersion: typeof REPLAY_SCHEMA_VERSION;
   machine: { cores: number; node: string; platform: string; arch: string; cpu: string };
-  method: { speedup: string; repeats: number; warmup: number };
+  method: { speedup: string; ideal: string; repeats: number; warmup: number };
   rows: ReplayRow[];
+  /** Blocks that could not be loaded (not in rows). */
+  failures: ReplayFailure[];
 }
 
-export function replayReport(rows: ReplayRow[], repeats: number): ReplayReport {
+export function replayReport(rows: ReplayRow[], repeats: number, failures: ReplayFailure[] = []): ReplayReport {
   return {
     schemaVersion: REPLAY_SCHEMA_VERSION,
     machine: { cores: os.availableParallelism(), node: process.version, platform: process.platform, arch: process.arch, cpu: os.cpus()[0]?.model ?? "unknown" },
     method: {
       speedup: "median wall time of the project's sequential executor divided by median wall time of the parallel executor, same process, one warm-up run each, no state root (partial pre-state)",
+      ideal: "sum of the per-tx sequential execution times (median over the timed runs) divided by the heaviest chain of read-after-write dependencies between the block's txs, capped by the worker count",
       repeats,
       warmup: 1,
     },
     rows,
+    failures,
   };
 }
 
+/** What each column of formatReplayTable means (printed under it; the task's --help and the README say the same). */
+export const REPLAY_COLUMNS: [string, string][] = [
+  ["block, txs, Mgas", "block number, transactions, gas used in millions (header value)"],
+  ["seq ms / par ms", "median [min-max] wall time of the sequential / parallel executor over the timed runs"],
+  ["w", "worker threads of the parallel executor (the calling thread is one of them)"],
+  ["speedup", "seq median / par median; below 1.00x is a slowdown"],
+  ["ideal", "total tx time / heaviest dependency chain (read sets of the sequential run), capped by w"],
+  ["eff", "speedup / ideal: the share of the achievable gain the executor reached"],
+  ["re-exec", "re-executions per tx: incarnations beyond the first / txs (median run)"],
+  ["fallback", "why a run fell back to sequential: small-block, nonce-chain, runaway-reexecution, worker-failure"],
+  ["ok", "the sequential result matches the header and every parallel run equals it"],
+];
+
 /**
- * One line per block: block | txs | gas | sequential ms | parallel ms @Nw |
- * speedup @Nw | re-exec/tx @Nw | verified. Times are medians with [min-max].
+ * One line per block and worker count (the block's own columns on its first
+ * line only), then a total per worker count: medians summed over the
+ * blocks, so big blocks weigh more. Fits in 120 columns (times from 10 s
+ * on are printed in whole seconds).
  */
 export function formatReplayTable(rows: ReplayRow[]): string {
-  const workers = [...new Set(rows.map((r) => r.workers))];
   const blocks = [...new Set(rows.map((r) => r.block))];
+  const workers = [...new Set(rows.map((r) => r.workers))];
   const ms = (median: number, min: number, max: number) => `${fmt(median)} [${fmt(min)}-${fmt(max)}]`;
-  const header = [
-    "block",
-    "txs",
-    "gas",
-    "sequential ms",
-    ...workers.map((w) => `parallel ms @${w}w`),
-    ...workers.map((w) => `speedup @${w}w`),
-    ...workers.map((w) => `re-exec/tx @${w}w`),
-    "verified",
-  ];
+  const header = ["block", "txs", "Mgas", "seq ms", "w", "par ms", "speedup", "ideal", "eff", "re-exec", "fallback", "ok"];
+  const left = new Set([0, 10]);
   const lines: string[][] = [];
-  let fellBack = false;
   for (const block of blocks) {
-    const byWorkers = new Map(rows.filter((r) => r.block === block).map((r) => [r.workers, r]));
-    const first = byWorkers.values().next().value as ReplayRow;
-    const cell = (w: number, f: (r: ReplayRow) => string) => {
-      const r = byWorkers.get(w);
-      return r === undefined ? "-" : f(r);
-    };
-    lines.push([
-      String(block),
-      String(first.txs),
-      `${(first.gas / 1e6).toFixed(2)}M`,
-      ms(first.sequentialMs, first.sequentialMinMs, first.sequentialMaxMs),
-      ...workers.map((w) => cell(w, (r) => ms(r.parallelMs, r.parallelMinMs, r.parallelMaxMs))),
-      ...workers.map((w) =>
-        cell(w, (r) => {
-          if (r.fallback !== undefined) fellBack = true;
-          return `${r.speedup.toFixed(2)}x${r.fallback !== undefined ? "*" : ""}`;
-        }),
-      ),
-      ...workers.map((w) => cell(w, (r) => r.reexecutionsPerTx.toFixed(2))),
-      [...byWorkers.values()].every((r) => r.verified) ? "yes" : "NO",
-    ]);
+    const own = rows.filter((r) => r.block === block);
+    own.forEach((r, i) => {
+      const first = i === 0;
+      lines.push([
+        first ? String(block) : "",
+        first ? String(r.txs) : "",
+        first ? (r.gas / 1e6).toFixed(2) : "",
+        first ? ms(r.sequentialMs, r.sequentialMinMs, r.sequentialMaxMs) : "",
+        String(r.workers),
+        ms(r.parallelMs, r.parallelMinMs, r.parallelMaxMs),
+        `${r.speedup.toFixed(2)}x`,
+        r.idealSpeedup === undefined ? "-" : `${r.idealSpeedup.toFixed(2)}x`,
+        r.efficiency === undefined ? "-" : `${Math.round(r.efficiency * 100)}%`,
+        r.reexecutionsPerTx.toFixed(2),
+        r.fallback ?? "-",
+        r.verified ? "yes" : "NO",
+      ]);
+    });
   }
+  const totals: string[][] = [];
   if (blocks.length > 1) {
-    // Aggregate over the blocks: total median time, so big blocks weigh more.
-    const seqTotal = blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.sequentialMs, 0);
-    const parTotal = (w: number) => rows.filter((r) => r.workers === w).reduce((s, r) => s + r.parallelMs, 0);
-    lines.push([
-      "total",
-      String(blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.txs, 0)),
-      `${(blocks.reduce((s, b) => s + rows.find((r) => r.block === b)!.gas, 0) / 1e6).toFixed(2)}M`,
-      fmt(seqTotal),
-      ...workers.map((w) => fmt(parTotal(w))),
-      ...workers.map((w) => `${(seqTotal / parTotal(w)).toFixed(2)}x`),
-      ...workers.map(() => ""),
-      rows.every((r) => r.verified) ? "yes" : "NO",
-    ]);
+    const firstOf = (b: number) => rows.find((r) => r.block === b)!;
+    const seqTotal = blocks.reduce((s, b) => s + firstOf(b).sequentialMs, 0);
+    workers.forEach((w, i) => {
+      const of = rows.filter((r) => r.workers === w);
+      const parTotal = of.reduce((s, r) => s + r.parallelMs, 0);
+      totals.push([
+        i === 0 ? "total" : "",
+        i === 0 ? String(blocks.reduce((s, b) => s + firstOf(b).txs, 0)) : "",
+        i === 0 ? (blocks.reduce((s, b) => s + firstOf(b).gas, 0) / 1e6).toFixed(2) : "",
+        // Whole milliseconds: totals are where seconds would hide the difference.
+        i === 0 ? seqTotal.toFixed(0) : "",
+        String(w),
+        parTotal.toFixed(0),
+        `${(seqTotal / parTotal).toFixed(2)}x`,
+        "",
+        "",
+        "",
+        `${of.filter((r) => r.fallback !== undefined).length} of ${of.length} fell back`,
+        of.every((r) => r.verified) ? "yes" : "NO",
+      ]);
+    });
   }
-  const widths = header.map((h, c) => Math.max(h.length, ...lines.map((l) => l[c].length)));
-  const render = (cells: string[]) => cells.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join(" | ");
-  const out = [render(header), widths.map((w) => "-".repeat(w)).join("-|-"), ...lines.slice(0, blocks.length).map(render)];
-  if (blocks.length > 1) out.push(widths.map((w) => "-".repeat(w)).join("-|-"), render(lines[lines.length - 1]));
-  if (fellBack) out.push("* the parallel executor fell back to sequential execution in at least one run (see fallback in --json)");
+  const all = [header, ...lines, ...totals];
+  const widths = header.map((_, c) => Math.max(...all.map((l) => l[c].length)));
+  const render = (cells: string[]) => cells.map((v, c) => (left.has(c) ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join("  ").trimEnd();
+  const rule = "-".repeat(widths.reduce((s, w) => s + w, 0) + 2 * (widths.length - 1));
+  const out = [render(header), rule, ...lines.map(render)];
+  if (totals.length > 0) out.push(rule, ...totals.map(render));
   return out.join("\n");
 }
 
+/** The column definitions, one per line, for the footer. */
+export function formatReplayColumns(): string {
+  const width = Math.max(...REPLAY_COLUMNS.map(([c]) => c.length));
+  return REPLAY_COLUMNS.map(([c, d]) => `  ${c.padEnd(width)}  ${d}`).join("\n");
+}
+
 function fmt(ms: number): string {
+  // Whole seconds from 10 s on: keeps the time columns within 4 characters a value.
+  if (ms >= 10_000) return `${Math.round(ms / 1000)}s`;
   return ms >= 100 ? ms.toFixed(0) : ms.toFixed(1);
 }
