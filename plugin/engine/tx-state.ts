@@ -306,11 +306,42 @@ export class TxStateManager implements StateManagerInterface {
     this.set(storageKey(hex(address), bytesToUnprefixedHex(key)), bytesToBigInt(value));
   }
 
+  /**
+   * @ethereumjs clears the storage of every address a CREATE deploys to,
+   * after its collision check (nonce, code, and EIP-7610's non-empty
+   * storage). Recorded as a wipe, each creation would make every later
+   * storage read of that account depend on it and re-validate every executed
+   * tx above the creator (a wipe is indexed by account, not by slot). At an
+   * address whose storage is known to be empty there is nothing to clear, so
+   * nothing is written: see `storageKnownEmpty`. A wipe is still recorded
+   * where storage may be there (EIP-8246's selfdestruct clearing a live
+   * contract).
+   */
   async clearStorage(address: Address): Promise<void> {
     const addr = hex(address);
-    this.wipeStorage(addr);
     const info = this.getInfo(addr);
+    if (this.storageKnownEmpty(addr, info)) return;
+    this.wipeStorage(addr);
     if (info !== null && info.hasStorage) this.set(infoKey(addr), { ...info, hasStorage: false });
+  }
+
+  /**
+   * Whether `addr`'s storage, as this tx sees it, is certainly empty:
+   * - no account: every deletion in a block wipes (deleteAccount), and the
+   *   state before the block has no storage without an account;
+   * - an account with nonce 0, no code and no storage in its info: storage
+   *   is only written by code running at the address, which needs code there
+   *   (a contract's nonce is at least 1 from EIP-161, an EIP-7702 authority's
+   *   from its authorization); it goes away only through deletion (above) or
+   *   EIP-8246's clearing, which wipes;
+   * and this tx holds no slot of it in its overlay and has not wiped it.
+   */
+  private storageKnownEmpty(addr: string, info: AccountInfo | null): boolean {
+    if (info !== null && (info.nonce !== 0n || info.codeHash !== EMPTY_CODE_HASH || info.hasStorage)) return false;
+    if (this.wiped.has(addr)) return false;
+    const prefix = "s" + addr;
+    for (const key of this.overlay.keys()) if (key.startsWith(prefix)) return false;
+    return true;
   }
 
   async checkpoint(): Promise<void> {
