@@ -40,18 +40,21 @@ import { InvalidBlockError, blockGasLimitError, committedFailure, emptyStats } f
 import type { BlockResult } from "./block-result";
 import { finishBlock } from "./finish";
 import type { FlatState } from "./flat-state";
-import { kindOf } from "./location";
+import { describeLocation, kindOf } from "./location";
 import { MVMemory, sameValue } from "./mv-memory";
-import type { MVUpdate } from "./mv-memory";
+import type { MVUpdate, Resolved } from "./mv-memory";
 import { PARALLEL_DEFAULTS } from "./defaults";
 import { prepareBlock } from "./prepare";
 import type { BlockInput } from "./prepare";
 import { ClaimBoard, Scheduler, SchedulerInvariantError } from "./scheduler";
+import type { Task, TxStatus } from "./scheduler";
 import { executeBlockSequential } from "./sequential";
 import { TxExecutor } from "./tx-executor";
 import type { ReadSource } from "./tx-state";
-import type { BlockStats, ExecutionOutcome, FallbackReason, LocationKey, Read, TxIndex, TxReceiptData, TxWriteSet } from "./types";
+import type { BlockStats, ExecutionOutcome, FallbackReason, LocationKey, LocationValue, Read, TxIndex, TxReceiptData, TxWriteSet } from "./types";
 import type { FromWorker, SessionConfig, ToWorker } from "./worker-protocol";
+import { armedEstimate, jitter } from "./test-hooks";
+import type { ForcedEstimate } from "./test-hooks";
 
 export interface ParallelOptions {
   /** Executing threads, the calling thread included (so 1 means no worker threads). Default: available cores, at most 8. */
@@ -66,8 +69,23 @@ export interface ParallelOptions {
   maxReexecutionRatio?: number;
   /** On a worker failure: run the block sequentially (default) or throw. */
   onWorkerFailure?: "sequential" | "error";
-  /** For tests: random delays before executions, [seed, max microseconds]. */
+  /** For tests: random delays before executions, on every executing thread (the calling thread too), [seed, max microseconds]. */
   jitter?: [number, number];
+  /**
+   * The calling thread only coordinates: `workers` worker threads execute
+   * and the calling thread runs no transaction, except in in-order mode
+   * (runaway re-execution), where it runs them in order as usual. For tests
+   * and measurements (the many-core layout); default false.
+   */
+  coordinatorOnly?: boolean;
+  /**
+   * Assert mode (tests, fuzzing): at commit, re-validate every tx whose read
+   * set targeted validation kept as valid, and throw a ValidationSkippedError
+   * if one of its reads is stale (the skip was wrong: a bug). Default false.
+   */
+  assertCommits?: boolean;
+  /** For tests: one read of one tx's first incarnation hits an ESTIMATE (test-hooks.ts). */
+  forceEstimate?: ForcedEstimate;
   /** For tests: make worker thread 0 fail when it runs this tx (handed to it or claimed by it). */
   crashAt?: TxIndex;
   /** For tests: how it fails: "throw" (the task rejects) or "exit" (the thread dies). Default "throw". */
@@ -80,6 +98,9 @@ export interface ParallelBlockInput extends BlockInput {
 }
 
 class WorkerFailure extends Error {}
+
+/** Options that only tests set: no default. */
+type TestOption = "jitter" | "crashAt" | "crashMode" | "forceEstimate";
 
 /** Re-validate every tx at commit even when targeted validation kept it valid (debugging aid). */
 const PARANOID = process.env.HARDHAT_PARALLEL_PARANOID === "1";
@@ -99,7 +120,7 @@ export class ParallelExecutor {
   private readonly pool: Piscina | undefined;
   readonly stateShipping: StateShipping = { snapshots: 0, diffs: 0 };
   readonly workers: number;
-  private readonly opts: Required<Omit<ParallelOptions, "jitter" | "crashAt" | "crashMode">> & Pick<ParallelOptions, "jitter" | "crashAt" | "crashMode">;
+  private readonly opts: Required<Omit<ParallelOptions, TestOption>> & Pick<ParallelOptions, TestOption>;
 
   constructor(opts: ParallelOptions = {}) {
     this.workers = opts.workers ?? Math.max(1, Math.min(8, os.availableParallelism()));
@@ -111,8 +132,11 @@ export class ParallelExecutor {
       jitter: opts.jitter,
       crashAt: opts.crashAt,
       crashMode: opts.crashMode,
+      coordinatorOnly: opts.coordinatorOnly ?? false,
+      assertCommits: opts.assertCommits ?? false,
+      forceEstimate: opts.forceEstimate,
     };
-    const threads = this.workers - 1;
+    const threads = this.workerThreads;
     this.pool =
       threads === 0
         ? undefined
@@ -123,6 +147,16 @@ export class ParallelExecutor {
             concurrentTasksPerWorker: 1,
             idleTimeout: 60_000,
           });
+  }
+
+  /** Whether the calling thread only coordinates (ParallelOptions.coordinatorOnly). */
+  get coordinatorOnly(): boolean {
+    return this.opts.coordinatorOnly;
+  }
+
+  /** Piscina threads: every executing thread but the calling one, or all of them when it only coordinates. */
+  private get workerThreads(): number {
+    return this.opts.coordinatorOnly ? this.workers : this.workers - 1;
   }
 
   /** Whether every worker thread has loaded the engine (finished a session); see executeBlock. */
@@ -171,11 +205,14 @@ export class ParallelExecutor {
     const prePhase: TxWriteSet = { writes: [...overlay.toDiff().entries].map(([key, value]) => ({ key, value })), code: [] };
 
     const stats = emptyStats("parallel", this.workers);
-    stats.executedBy = new Array<number>(this.workers).fill(0);
+    const threads = this.workerThreads;
+    stats.executedBy = new Array<number>(threads + 1).fill(0);
     const execStart = performance.now();
     // Worker threads take first executions off a shared board themselves.
-    const board = this.workers > 1 ? ClaimBoard.create(n) : undefined;
+    const board = this.workerThreads > 0 ? ClaimBoard.create(n) : undefined;
     const run = new BlockRun(block, overlay, predecessorsOf(input.senders, n), stats, this.opts.maxReexecutionRatio, board, this.workers);
+    run.assertCommits = this.opts.assertCommits;
+    run.coordinatorOnly = this.opts.coordinatorOnly;
     const sessionBase = {
       headerRlp: block.header.serialize(),
       withdrawals: block.withdrawals !== undefined,
@@ -189,6 +226,7 @@ export class ParallelExecutor {
       blockHashes: [...(input.blockHashes ?? new Map())],
       prePhase,
       jitter: this.opts.jitter,
+      forceEstimate: this.opts.forceEstimate,
     };
     const pool = this.pool;
     const sessions: Promise<unknown>[] = [];
@@ -198,9 +236,13 @@ export class ParallelExecutor {
         sessions.push(session);
         return session;
       },
-      this.workers - 1,
+      threads,
       input.preState,
-      (tx, incarnation, source) => executor.run(block, txs.get(tx), tx, incarnation, source),
+      async (tx, incarnation, source) => {
+        if (this.opts.jitter !== undefined) await jitter(this.opts.jitter, ClaimBoard.COORDINATOR, tx, incarnation);
+        if (this.opts.forceEstimate !== undefined) source.forcedEstimate = armedEstimate(this.opts.forceEstimate, tx, incarnation);
+        return executor.run(block, txs.get(tx), tx, incarnation, source);
+      },
       (tx, key) => txs.setSenderPublicKey(tx, key),
       this.stateShipping,
     );
@@ -282,9 +324,16 @@ const RECOVERY_AHEAD = 4 * RECOVERY_CHUNK;
 const RESUME_WINDOW = 32;
 const RESUME_MAX_CLOSE = 1 / 8;
 
-/** One block's coordination: memory, scheduler, read sets, worker sessions. */
-class BlockRun {
+/**
+ * One block's coordination: memory, scheduler, read sets, worker sessions.
+ * Exported for hand-stepped tests (see "Hand-stepping" below).
+ */
+export class BlockRun {
   readonly mv: MVMemory;
+  /** Assert mode (ParallelOptions.assertCommits): every commit re-checks what targeted validation vouched for. */
+  assertCommits = false;
+  /** The calling thread executes nothing outside in-order mode (ParallelOptions.coordinatorOnly). */
+  coordinatorOnly = false;
   private readonly scheduler: Scheduler;
   private readonly latest: (Finished | undefined)[];
   /** Which txs' current read sets include each location (for targeted validation). */
@@ -515,10 +564,10 @@ class BlockRun {
           }
           if (settled) return;
           // The next link of a chain this thread just advanced stays here.
-          const link = !this.inOrder && lastLocal >= 0 && this.successors !== undefined && this.successors[lastLocal] >= 0 ? this.scheduler.takeIfReady(this.successors[lastLocal]) : undefined;
+          const link = !this.inOrder && !this.coordinatorOnly && lastLocal >= 0 && this.successors !== undefined && this.successors[lastLocal] >= 0 ? this.scheduler.takeIfReady(this.successors[lastLocal]) : undefined;
           dispatch();
           if (this.inOrder) requestRecovery();
-          const task = link ?? (this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask());
+          const task = link ?? (this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.coordinatorOnly ? undefined : this.scheduler.nextTask());
           if (task === undefined) {
             if (threads === 0) throw new SchedulerInvariantError(`no runnable transaction at commit index ${this.scheduler.commitIndex} with no worker threads`);
             await new Promise<void>((r) => (wake = r));
@@ -549,6 +598,7 @@ class BlockRun {
   private onOutcome(o: ExecutionOutcome, origin: number): void {
     const txStats = this.stats.txs[o.tx];
     txStats.totalMicros += o.micros;
+    (txStats.executedBy ??= []).push(origin + 1);
     if (o.kind === "blocked") {
       this.stats.blocked++;
       if (o.key !== undefined) this.stats.wasted.push({ tx: o.tx, key: o.key, micros: o.micros, cause: "estimate" });
@@ -600,6 +650,7 @@ class BlockRun {
         this.abort(tx);
         return;
       }
+      if (this.assertCommits) this.assertStillValid(tx);
       const o = this.latest[tx]!;
       const limit = blockGasLimitError(this.block, tx, this.blockGas);
       if (limit !== undefined) throw limit;
@@ -610,6 +661,47 @@ class BlockRun {
       else if ((tx & 15) === 15) this.checkRunaway();
       this.setReads(tx, o.reads, undefined);
     }
+  }
+
+  /**
+   * Assert mode: tx is about to commit, so every value it read must be what
+   * the final writes below it give. Without side effects: a stale read here
+   * means targeted validation let a stale read set through, which no later
+   * step would catch, so it throws instead of aborting.
+   */
+  private assertStillValid(tx: TxIndex): void {
+    for (const read of this.latest[tx]!.reads) {
+      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
+      if (now.estimate === undefined && sameValue(now.value, read.value)) continue;
+      throw new ValidationSkippedError(tx, read, now);
+    }
+  }
+
+  // ---- Hand-stepping (test/engine/coordinator.test.ts): outcomes in, tasks out, no threads.
+
+  /** The task the calling thread would run next (in-order mode: the commit index, if ready), counted as an incarnation. */
+  stepTask(): Task | undefined {
+    const task = this.inOrder ? this.scheduler.takeIfReady(this.scheduler.commitIndex) : this.scheduler.nextTask();
+    if (task !== undefined) this.stats.txs[task.tx].incarnations++;
+    return task;
+  }
+
+  /** An outcome as thread `origin` (-1: the calling thread) reports it, then every commit it allows. */
+  stepOutcome(o: ExecutionOutcome, origin = -1): void {
+    this.onOutcome(o, origin);
+    this.commitReady();
+  }
+
+  get commitIndex(): TxIndex {
+    return this.scheduler.commitIndex;
+  }
+
+  get inOrderMode(): boolean {
+    return this.inOrder;
+  }
+
+  statusOf(tx: TxIndex): TxStatus {
+    return this.scheduler.status[tx] as TxStatus;
   }
 
   /** Whether every value tx read is still what the memory gives it now. */
@@ -710,3 +802,25 @@ class BlockRun {
   }
 }
 
+
+/**
+ * Assert mode found a tx about to commit with a stale read that targeted
+ * validation had kept as valid: a bug in hardhat-parallel, never a user error.
+ */
+export class ValidationSkippedError extends Error {
+  constructor(
+    readonly tx: TxIndex,
+    readonly read: Read,
+    readonly now: Resolved,
+  ) {
+    const origin = (o: Read["origin"]) => (o.kind === "base" ? "the pre-block state" : `tx ${o.tx} incarnation ${o.incarnation}`);
+    const value = (v: LocationValue) =>
+      v === null ? "no account" : typeof v === "bigint" ? String(v) : `{ nonce ${v.nonce}, codeHash ${v.codeHash}, hasStorage ${v.hasStorage} }`;
+    const seen = `${value(read.value)} from ${origin(read.origin)}`;
+    const final = now.estimate !== undefined ? `an ESTIMATE of tx ${now.estimate}` : `${value(now.value)} from ${origin(now.origin)}`;
+    super(
+      `hardhat-parallel validation invariant broken (a bug, please report it): tx ${tx} was about to commit without re-validation, ` +
+        `but its read of ${describeLocation(read.key)}${read.predicate === undefined ? "" : ` (${read.predicate})`} saw ${seen} and the final writes below it give ${final}`,
+    );
+  }
+}

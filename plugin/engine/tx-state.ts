@@ -23,6 +23,7 @@ import { EMPTY_CODE_HASH } from "./flat-state";
 import { balanceKey, infoKey, storageKey, wipeKey } from "./location";
 import type { Resolved } from "./mv-memory";
 import { sameValue } from "./mv-memory";
+import type { ArmedEstimate } from "./test-hooks";
 import type { AccountInfo, LocationKey, LocationValue, Read, TxIndex, TxWriteSet, Write } from "./types";
 
 /** Where a transaction's reads go when its own overlay does not have the value. */
@@ -30,6 +31,8 @@ export interface ReadSource {
   resolve(key: LocationKey): Resolved;
   resolveNonzero(key: LocationKey): Resolved;
   code(codeHash: string): Uint8Array | undefined;
+  /** For tests: one access that hits an ESTIMATE in this incarnation (test-hooks.ts). */
+  forcedEstimate?: ArmedEstimate;
 }
 
 /**
@@ -67,6 +70,9 @@ export class TxStateManager implements StateManagerInterface {
   blockedOn: TxIndex | undefined;
   /** The location whose ESTIMATE stopped the tx (the conflict analysis blames it). */
   blockedKey: LocationKey | undefined;
+  /** A test's forced ESTIMATE (ReadSource.forcedEstimate) and how often its key was accessed so far. */
+  private forced: ArmedEstimate | undefined;
+  private forcedAccesses = 0;
 
   readonly originalStorageCache = {
     get: async (address: Address, key: Uint8Array): Promise<Uint8Array> => {
@@ -105,6 +111,8 @@ export class TxStateManager implements StateManagerInterface {
     this.feePhase = false;
     this.blockedOn = undefined;
     this.blockedKey = undefined;
+    this.forced = source.forcedEstimate;
+    this.forcedAccesses = 0;
   }
 
   readSet(): Read[] {
@@ -165,7 +173,14 @@ export class TxStateManager implements StateManagerInterface {
     return new EstimateHit(dependency);
   }
 
+  /** Throws the test's forced ESTIMATE when this is the access it targets. */
+  private forcedAccess(key: LocationKey): void {
+    const f = this.forced!;
+    if (key === f.key && ++this.forcedAccesses === f.access) throw this.blocked(f.dependency, key);
+  }
+
   private get(key: LocationKey): LocationValue {
+    if (this.forced !== undefined) this.forcedAccess(key);
     if (this.overlay.has(key)) return this.overlay.get(key)!;
     return this.readSource(key);
   }
@@ -297,6 +312,7 @@ export class TxStateManager implements StateManagerInterface {
   async getStorage(address: Address, key: Uint8Array): Promise<Uint8Array> {
     const addr = hex(address);
     const k = storageKey(addr, bytesToUnprefixedHex(key));
+    if (this.forced !== undefined) this.forcedAccess(k);
     if (this.overlay.has(k)) return toStorageBytes(this.overlay.get(k) as bigint);
     if (this.wiped.has(addr)) return EMPTY_BYTES;
     return toStorageBytes(this.readSource(k) as bigint);

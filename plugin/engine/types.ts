@@ -140,6 +140,12 @@ export interface TxStats {
   micros: number;
   /** Execution time of all incarnations, microseconds. */
   totalMicros: number;
+  /**
+   * Parallel mode: the thread that ran each incarnation whose outcome
+   * arrived, in arrival order (0 the calling thread, i the worker thread i - 1,
+   * as in BlockStats.executedBy).
+   */
+  executedBy?: number[];
 }
 
 /**

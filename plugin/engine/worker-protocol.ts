@@ -10,6 +10,7 @@ import type { FlatStateSnapshot, StateDiff } from "./flat-state";
 import type { MVUpdate } from "./mv-memory";
 import type { ExecutionOutcome, Incarnation, TxIndex, TxWriteSet } from "./types";
 import type { ExecutionRules } from "./prepare";
+import type { ForcedEstimate } from "./test-hooks";
 
 export interface SessionConfig {
   port: import("node:worker_threads").MessagePort;
@@ -35,6 +36,8 @@ export interface SessionConfig {
   claims?: SharedArrayBuffer;
   /** This worker's id on the board (2 and up). */
   claimId?: number;
+  /** For tests: a read that hits an ESTIMATE (ParallelOptions.forceEstimate). */
+  forceEstimate?: ForcedEstimate;
   /** For tests: fail (see crashMode) when executing this tx, once per session. */
   crashAt?: TxIndex;
   crashMode?: "throw" | "exit";

@@ -16,6 +16,7 @@ import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
 import { LazyTransactions } from "./prepare";
 import { ClaimBoard } from "./scheduler";
+import { armedEstimate, jitter } from "./test-hooks";
 import type { TxIndex, TxWriteSet } from "./types";
 import { TxExecutor } from "./tx-executor";
 import type { ReadSource } from "./tx-state";
@@ -50,14 +51,6 @@ function inbox(port: MessagePort): { next: () => Promise<ToWorker>; poll: () => 
       return m !== undefined ? Promise.resolve(m) : new Promise((resolve) => (waiter = resolve));
     },
   };
-}
-
-/** Deterministic per (seed, tx, incarnation): the same run jitters the same way. */
-function jitterMicros(seed: number, tx: number, incarnation: number, max: number): number {
-  let h = (seed ^ Math.imul(tx + 1, 0x9e3779b1) ^ Math.imul(incarnation + 7, 0x85ebca6b)) >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x7feb352d) >>> 0;
-  h = Math.imul(h ^ (h >>> 15), 0x846ca68b) >>> 0;
-  return (h ^ (h >>> 16)) % (max + 1);
 }
 
 export default async function session(config: SessionConfig): Promise<number> {
@@ -167,14 +160,12 @@ export default async function session(config: SessionConfig): Promise<number> {
       if (config.crashMode === "exit") process.exit(70);
       throw new Error(`injected worker crash at tx ${tx}`);
     }
-    if (config.jitter !== undefined) {
-      const wait = jitterMicros(config.jitter[0], tx, incarnation, config.jitter[1]);
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait / 1000));
-    }
+    await jitter(config.jitter, claimId, tx, incarnation);
     const source: ReadSource = {
       resolve: (key) => mv.resolve(tx, key),
       resolveNonzero: (key) => mv.resolveNonzero(tx, key),
       code,
+      forcedEstimate: armedEstimate(config.forceEstimate, tx, incarnation),
     };
     const outcome = await executor.run(block, txs.get(tx), tx, incarnation, source);
     executed++;

@@ -11,7 +11,10 @@
  * `minTxsForParallel: 1` (no "small-block" fallback) and
  * `maxReexecutionRatio: 1000` (no "runaway-reexecution" fallback); the helper
  * also asserts that no fallback happened, since a fallback runs the sequential
- * executor and would make the comparison vacuous.
+ * executor and would make the comparison vacuous. They run in assert mode
+ * (`assertCommits`): a tx that commits without re-validation must still be
+ * valid, or the run throws. The per-tx `executedBy` record must agree with
+ * the per-thread counts, so tests can rely on it to show which threads ran.
  */
 import { expect } from "chai";
 
@@ -21,10 +24,10 @@ import type { FlatState } from "../../plugin/engine/flat-state";
 import { ParallelExecutor } from "../../plugin/engine/parallel";
 import type { ParallelBlockInput, ParallelOptions } from "../../plugin/engine/parallel";
 import { executeBlockSequential } from "../../plugin/engine/sequential";
-import type { FallbackReason } from "../../plugin/engine/types";
+import type { BlockStats, FallbackReason } from "../../plugin/engine/types";
 
 /** Options that keep the parallel executor on its parallel path for any block. */
-export const ORACLE_EXECUTOR_OPTIONS = { minTxsForParallel: 1, maxReexecutionRatio: 1000 } as const satisfies ParallelOptions;
+export const ORACLE_EXECUTOR_OPTIONS = { minTxsForParallel: 1, maxReexecutionRatio: 1000, assertCommits: true } as const satisfies ParallelOptions;
 
 /** Default upper bound of the random delay injected before each execution when jitter is on. */
 export const DEFAULT_JITTER_MAX_MICROS = 500;
@@ -113,7 +116,7 @@ export async function assertParallelMatchesSequential(input: ParallelBlockInput,
 }
 
 /** Long-lived oracle executors, one per worker count, for mocha before() hooks. */
-export function makeExecutors(counts: number[], extra: Pick<ParallelOptions, "jitter"> = {}): Map<number, ParallelExecutor> {
+export function makeExecutors(counts: number[], extra: Pick<ParallelOptions, "jitter" | "coordinatorOnly"> = {}): Map<number, ParallelExecutor> {
   const map = new Map<number, ParallelExecutor>();
   for (const workers of counts) map.set(workers, new ParallelExecutor({ workers, ...ORACLE_EXECUTOR_OPTIONS, ...extra }));
   return map;
@@ -126,17 +129,21 @@ export function makeExecutors(counts: number[], extra: Pick<ParallelOptions, "ji
  * alone, so a differential run proves nothing about concurrency. Runs
  * `input` (which should be contentious) through each executor with more than
  * one worker until a run reports an abort or an estimate hit, which only
- * concurrent execution produces, or until `timeoutMs` has passed. Returns
- * the worker counts that never showed concurrency.
+ * concurrent execution produces, and every worker thread has executed an
+ * incarnation (stats.executedBy), or until `timeoutMs` has passed. Returns
+ * the worker counts that never showed both.
  */
 export async function warmUpExecutors(map: Map<number, ParallelExecutor>, input: ParallelBlockInput, timeoutMs = 15_000): Promise<number[]> {
   const cold: number[] = [];
   const deadline = Date.now() + timeoutMs;
   for (const [workers, executor] of map) {
-    if (workers < 2) continue;
+    if (workers < 2 && !executor.coordinatorOnly) continue;
+    const threadsSeen = new Set<number>();
     for (;;) {
       const { stats } = await executor.executeBlock(input);
-      if (stats.aborts + stats.blocked > 0) break;
+      const threads = stats.executedBy ?? [];
+      threads.forEach((n, i) => i > 0 && n > 0 && threadsSeen.add(i));
+      if ((stats.aborts + stats.blocked > 0 || workers < 2) && threadsSeen.size === threads.length - 1) break;
       if (Date.now() > deadline) {
         cold.push(workers);
         break;
@@ -172,7 +179,25 @@ function checkRun(sequential: BlockResult, run: ParallelRun, opts: OracleOptions
     expect(p.stats.mode, `${where}: mode after fallback ${opts.expectFallback}`).to.equal(mode);
   }
 
+  if (p.stats.mode === "parallel") checkExecutedBy(p.stats, where);
+
   // The one definition of identical (engine/compare.ts); the state root is compared last.
   const d = firstDifference(p, sequential, { preState });
   if (d !== undefined) expect.fail(`${where}: ${d.txIndex === undefined ? "" : `receipt of tx ${d.txIndex}: `}${d.description}`);
+}
+
+/** Which thread ran each incarnation (per tx) must add up to each thread's count and to the incarnations. */
+function checkExecutedBy(stats: BlockStats, where: string): void {
+  const perThread = stats.executedBy;
+  expect(perThread, `${where}: stats.executedBy`).to.not.equal(undefined);
+  const tally = new Array<number>(perThread!.length).fill(0);
+  let incarnations = 0;
+  stats.txs.forEach((t, tx) => {
+    const by = t.executedBy ?? [];
+    expect(by.length, `${where}: tx ${tx} executedBy (${by.join(",")}) against its ${t.incarnations} incarnations`).to.equal(t.incarnations);
+    for (const thread of by) tally[thread]++;
+    incarnations += t.incarnations;
+  });
+  expect(tally, `${where}: per-tx executedBy tallied by thread`).to.deep.equal(perThread);
+  expect(incarnations).to.equal(stats.txs.length + stats.reexecutions);
 }
