@@ -473,12 +473,12 @@ export function randomBlock(seed: number, opts: { txs?: [number, number] } = {})
 }
 
 
-/** A funded EOA per tx, each sending one tx: no nonce chains, only the conflicts the calls make. */
-export function oneTxPerSender(label: string, pre: FlatState, calls: { to: string; data?: Uint8Array; value?: bigint; gasLimit?: bigint }[]): ParallelBlockInput {
+/** A funded EOA per tx, each sending one tx (a creation where `to` is undefined): no nonce chains, only the conflicts the calls make. */
+export function oneTxPerSender(label: string, pre: FlatState, calls: { to: string | undefined; data?: Uint8Array; value?: bigint; gasLimit?: bigint }[]): ParallelBlockInput {
   const txs = calls.map((c, i) => {
     const key = keccak_256(concatBytes(utf8ToBytes(label), intToBytes(i + 1)));
     pre.setAccount(bytesToUnprefixedHex(createAddressFromPrivateKey(key).bytes), { balance: ETHER });
-    const data = { nonce: 0n, gasLimit: c.gasLimit ?? 200_000n, to: `0x${c.to}` as const, value: c.value ?? 0n, data: c.data ?? new Uint8Array(0) };
+    const data = { nonce: 0n, gasLimit: c.gasLimit ?? 200_000n, to: c.to === undefined ? undefined : (`0x${c.to}` as const), value: c.value ?? 0n, data: c.data ?? new Uint8Array(0) };
     return createFeeMarket1559Tx({ ...data, maxFeePerGas: 10n * GWEI, maxPriorityFeePerGas: GWEI }, { common }).sign(key);
   });
   const header = { number: 1n, timestamp: 1_750_000_000n, gasLimit: 30_000_000n, baseFeePerGas: GWEI, parentBeaconBlockRoot: word(1n), excessBlobGas: 0n, blobGasUsed: 0n };
