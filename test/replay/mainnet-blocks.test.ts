@@ -30,7 +30,8 @@ import { FixtureError } from "../../plugin/fixtures/fixture-error";
 import type { LoadedBlock } from "../../plugin/fixtures/mainnet-blocks";
 import { findBlockFolders, loadMainnetBlock, loadPrestateTracerBlock } from "../../plugin/fixtures/mainnet-blocks";
 import { replayBlocks } from "../../plugin/replay/replay";
-import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors } from "../helpers/oracle";
+import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors, warmUpExecutors } from "../helpers/oracle";
+import { randomBlock } from "../helpers/random-block";
 import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
 
 const FIXTURES = sharedFixture("mainnet-blocks");
@@ -85,13 +86,16 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
     for (const s of senders) counts.set(s, (counts.get(s) ?? 0) + 1);
     return senders.length / Math.max(...counts.values()) < 1.25;
   };
-  const executorFor = (workers: number): ParallelExecutor => {
+  const executorFor = async (workers: number): Promise<ParallelExecutor> => {
     let e = executors.get(workers);
     if (e === undefined) {
       // Seeded random delays before executions shake the schedule; one
-      // executor per worker count, reused across blocks.
+      // executor per worker count, reused across blocks, its threads loaded
+      // before the first block (until then the calling thread runs alone).
       e = new ParallelExecutor({ workers, ...ORACLE_EXECUTOR_OPTIONS, jitter: [0x5eed + workers, JITTER_MAX_MICROS] });
       executors.set(workers, e);
+      const cold = await warmUpExecutors(new Map([[workers, e]]), randomBlock(0, { txs: [60, 60] }).input);
+      expect(cold, "a pool whose threads never all took part in warm-up").to.deep.equal([]);
     }
     return e;
   };
@@ -112,8 +116,11 @@ describe("mainnet blocks: sequential and parallel match the header, parallel mat
             // sequential execution with sender hints (fallback "nonce-chain"):
             // run those without hints so the parallel path is what gets checked.
             const input = { ...inputOf(b), senders: chainDominated(b.senders) ? undefined : b.senders };
-            executorFor(workers);
+            await executorFor(workers);
             const { sequential: seq, parallel } = await assertParallelMatchesSequential(input, { workers: [workers], executors, label: `block ${c.name}` });
+            // Worker threads executed some of the block's transactions (the calling thread is thread 0).
+            const byThreads = parallel[0].result.stats.executedBy!;
+            if (workers > 1) expect(byThreads.slice(1).reduce((a, b) => a + b, 0), `incarnations on worker threads (per thread: ${byThreads.join(", ")})`).to.be.greaterThan(0);
             sequential.set(c.name, Promise.resolve(seq));
             expect(seq.receipts).to.have.length(c.txs);
             expect(headerMismatches(b.block, seq), "sequential vs header").to.deep.equal([]);
