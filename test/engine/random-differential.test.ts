@@ -3,7 +3,9 @@
  * deliberately tiny key space (test/helpers/random-block.ts), so that
  * transactions conflict constantly, run through the oracle
  * (test/helpers/oracle.ts) with 1, 2 and 4 workers (the calling thread counts
- * as one, so 1 means no worker threads). Blocks are reproducible from their
+ * as one, so 1 means no worker threads), in assert mode (a tx committed
+ * without re-validation must still be valid, or the run throws), with random
+ * delays on every executing thread in two of the three groups. Blocks are reproducible from their
  * seed: a failure names the seed, and `randomBlock(seed)` rebuilds the block.
  * scripts/fuzz-engine.ts runs the same generator over thousands of seeds.
  */
@@ -43,7 +45,7 @@ function range(from: number, to: number): number[] {
 }
 
 /** Coverage of the whole randomized run, asserted at the end so a degenerate generator cannot pass silently. */
-const coverage = { blocks: 0, txs: 0, failed: 0, created: 0, reexecutions: 0, blocked: 0, aborts: 0, withHints: 0, coinbaseKinds: new Set<string>() };
+const coverage = { blocks: 0, txs: 0, failed: 0, created: 0, reexecutions: 0, blocked: 0, aborts: 0, withHints: 0, workerThreadIncarnations: 0, coinbaseKinds: new Set<string>() };
 
 describe("parallel executor: randomized differential test (parallel == sequential)", function () {
   this.timeout(120_000);
@@ -83,6 +85,7 @@ describe("parallel executor: randomized differential test (parallel == sequentia
             coverage.reexecutions += run.result.stats.reexecutions;
             coverage.blocked += run.result.stats.blocked;
             coverage.aborts += run.result.stats.aborts;
+            coverage.workerThreadIncarnations += (run.result.stats.executedBy ?? []).slice(1).reduce((a, b) => a + b, 0);
           }
         });
       }
@@ -93,7 +96,7 @@ describe("parallel executor: randomized differential test (parallel == sequentia
     // eslint-disable-next-line no-console
     console.log(
       `      randomized run: ${coverage.blocks} blocks, ${coverage.txs} txs (${coverage.failed} failed, ${coverage.created} creations), ` +
-        `parallel runs: ${coverage.reexecutions} re-executions, ${coverage.blocked} blocked, ${coverage.aborts} aborts; ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `parallel runs: ${coverage.reexecutions} re-executions, ${coverage.blocked} blocked, ${coverage.aborts} aborts, ${coverage.workerThreadIncarnations} incarnations on worker threads; ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
     if (coverage.blocks !== GROUPS.reduce((n, g) => n + g.seeds.length, 0)) return; // some seed failed: its own report matters
     // The generator must produce contention and failures, or the test proves little.
@@ -101,6 +104,8 @@ describe("parallel executor: randomized differential test (parallel == sequentia
     expect(coverage.created, "successful creations").to.be.greaterThan(10);
     expect(coverage.reexecutions, "re-executions across all parallel runs").to.be.greaterThan(0);
     expect(coverage.aborts + coverage.blocked, "aborts and blocks across all parallel runs").to.be.greaterThan(0);
+    // Concurrency, not only the mode: worker threads ran part of the blocks.
+    expect(coverage.workerThreadIncarnations, "incarnations run by worker threads").to.be.greaterThan(coverage.blocks);
     expect(coverage.coinbaseKinds.size, "kinds of coinbase").to.be.greaterThan(3);
   });
 });
