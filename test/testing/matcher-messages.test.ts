@@ -47,7 +47,7 @@ function listed(batch: Batch): string {
 }
 
 const NOT_A_BATCH = "works on what mineBatch returns (a batch mined as one block on the parallel network), got";
-const HOTSPOT_NAME = 'hotspot takes "Contract.variable" or "variable", e.g. "AmmPair.reserve0", got';
+const HOTSPOT_NAME = 'hotspot takes "Contract.variable" or "variable" (a struct member as "Contract.variable.member"), e.g. "AmmPair.reserve0", got';
 
 describe("parallel-friendliness matchers: pass and fail messages", function () {
   const MIN_TXS = 4;
@@ -195,7 +195,7 @@ describe("parallel-friendliness matchers: pass and fail messages", function () {
     });
 
     it("refuses a name that is not Contract.variable or variable, and anything but a batch, with a TypeError", function () {
-      for (const [name, shown] of [["Token balances", "'Token balances'"], ["", "''"], ["A.b.c", "'A.b.c'"], ["_balances[0x1]", "'_balances[0x1]'"], [42, "42"], [undefined, "undefined"]] as const) {
+      for (const [name, shown] of [["Token balances", "'Token balances'"], ["", "''"], ["A..b", "'A..b'"], ["_balances[0x1]", "'_balances[0x1]'"], [42, "42"], [undefined, "undefined"]] as const) {
         expect(typeError(() => expect(hot).to.have.hotspot(name as string))).to.equal(`${HOTSPOT_NAME} ${shown}`);
       }
       expect(typeError(() => expect([]).to.have.hotspot("_balances"))).to.equal(`hotspot ${NOT_A_BATCH} []`);
