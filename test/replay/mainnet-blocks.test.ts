@@ -9,8 +9,7 @@
 // least gas at 1 and 4 workers as well: 1 to 2 minutes.
 // MAINNET_BLOCKS_FULL=1 runs every block at 1, 2 and 4 workers: about 3.5
 // minutes, too long for every `npm test`.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { bytesToHex } from "@ethereumjs/util";
@@ -32,6 +31,7 @@ import { findBlockFolders, loadMainnetBlock, loadPrestateTracerBlock } from "../
 import { replayBlocks } from "../../plugin/replay/replay";
 import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors } from "../helpers/oracle";
 import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
+import { useTempDir } from "../helpers/temp-dir";
 
 const FIXTURES = sharedFixture("mainnet-blocks");
 const FULL = process.env.MAINNET_BLOCKS_FULL === "1";
@@ -379,14 +379,3 @@ function expectSameState(actual: FlatState, expected: FlatState): void {
   expect([...actual.code.keys()].sort()).to.deep.equal([...expected.code.keys()].sort());
 }
 
-/** A fresh temporary folder for the enclosing describe block, removed after it. */
-function useTempDir(prefix: string): () => string {
-  let dir: string | undefined;
-  before(function () {
-    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  });
-  after(function () {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => dir!;
-}

@@ -16,27 +16,21 @@ import type { ParallelNetworkProvider } from "../../plugin/network/provider";
 import { ParallelNetworkNeededError, mineBatch } from "../../plugin/testing";
 import type { Batch } from "../../plugin/testing";
 
-/** The AssertionError `assertion` throws (failing the test if it passes or throws anything else). */
-function failure(assertion: () => void): string {
+/** The message of the `kind` error `fn` throws (failing the test if it throws nothing or anything else). */
+function thrown(kind: new (...args: never[]) => Error, fn: () => void): string {
   try {
-    assertion();
+    fn();
   } catch (e) {
-    expect(e).to.be.instanceOf(AssertionError);
+    expect(e).to.be.instanceOf(kind);
     return (e as Error).message;
   }
-  expect.fail("the assertion passed");
+  expect.fail(`no ${kind.name}: the assertion passed`);
 }
 
-/** The message of the TypeError `misuse` throws (failing the test if it throws nothing or anything else). */
-function typeError(misuse: () => void): string {
-  try {
-    misuse();
-  } catch (e) {
-    expect(e).to.be.instanceOf(TypeError);
-    return (e as Error).message;
-  }
-  expect.fail("no TypeError");
-}
+/** The AssertionError `assertion` throws. */
+const failure = (assertion: () => void): string => thrown(AssertionError, assertion);
+/** The TypeError a misuse throws. */
+const typeError = (misuse: () => void): string => thrown(TypeError, misuse);
 
 /** How the failure messages list a batch's first three hotspots. */
 function listed(batch: Batch): string {
