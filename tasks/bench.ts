@@ -114,7 +114,8 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   if (o !== undefined) {
     console.log(
       `\nOrdinary tests (${o.tests} tests, ${o.transactions} automined transactions, ${o.requests} requests; ${o.rounds} rounds on fresh networks, alternating which goes first): ` +
-        `Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms (medians), ratio ${fmt(o.ratio, 2)}x (median; rounds ${o.ratios.map((r) => `${fmt(r, 2)}x`).join(", ")}); same outcomes: ${o.verified ? "yes" : "NO"}`,
+        `Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms (medians), ratio ${fmt(o.ratio, 2)}x (median; rounds ${o.ratios.map((r) => `${fmt(r, 2)}x`).join(", ")}); ` +
+        `CPU time ${fmt(o.hardhatCpuMs)} ms against ${fmt(o.parallelCpuMs)} ms, ratio ${fmt(o.cpuRatio, 2)}x (medians; all threads of the process); same outcomes: ${o.verified ? "yes" : "NO"}`,
     );
   }
   if (report.startup !== undefined) {

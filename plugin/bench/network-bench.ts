@@ -43,6 +43,10 @@ export interface OrdinaryTestsRow {
   ratio: number;
   /** Each round's parallel / hardhat, in round order: the spread a single run would show. */
   ratios: number[];
+  /** Median CPU time of the process over the workload on each network (all threads), ms, and the median of the rounds' CPU ratios. */
+  hardhatCpuMs: number;
+  parallelCpuMs: number;
+  cpuRatio: number;
   /** Both networks gave the same receipts (status, gas) and call results, in every round. */
   verified: boolean;
 }
@@ -89,7 +93,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   let startup: StartupRow | undefined;
   if (opts.ordinaryTests > 0) {
     const rounds = Math.max(1, opts.ordinaryRounds ?? 1);
-    const runs: { hardhatMs: number; parallelMs: number; verified: boolean }[] = [];
+    const runs: { hardhatMs: number; parallelMs: number; hardhatCpuMs: number; parallelCpuMs: number; verified: boolean }[] = [];
     let hardhat: Eip1193Provider | undefined;
     let parallel: (Eip1193Provider & { close?: () => Promise<void> }) | undefined;
     let requests = 0;
@@ -110,7 +114,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
         }
         const [onHardhat, onParallel] = [results.hardhat!, results.parallel!];
         ({ requests, transactions } = onParallel);
-        runs.push({ hardhatMs: onHardhat.wallMs, parallelMs: onParallel.wallMs, verified: onHardhat.outcomes.join() === onParallel.outcomes.join() });
+        runs.push({ hardhatMs: onHardhat.wallMs, parallelMs: onParallel.wallMs, hardhatCpuMs: onHardhat.cpuMs, parallelCpuMs: onParallel.cpuMs, verified: onHardhat.outcomes.join() === onParallel.outcomes.join() });
       }
       const ratios = runs.map((r) => r.parallelMs / r.hardhatMs);
       ordinary = {
@@ -122,6 +126,9 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
         parallelMs: median(runs.map((r) => r.parallelMs)),
         ratio: median(ratios),
         ratios,
+        hardhatCpuMs: median(runs.map((r) => r.hardhatCpuMs)),
+        parallelCpuMs: median(runs.map((r) => r.parallelCpuMs)),
+        cpuRatio: median(runs.map((r) => r.parallelCpuMs / r.hardhatCpuMs)),
         verified: runs.every((r) => r.verified),
       };
       progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
