@@ -263,6 +263,11 @@ export class Chain {
     this.beaconRoots.restore(beacon);
   }
 
+  /** Base fee of the next block (what pendingHeader gives it), without building the rest of the header. */
+  pendingBaseFee(): bigint {
+    return this.nextBaseFee ?? this.head.block.header.calcNextBaseFee();
+  }
+
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
     const parent = this.head.block.header;
@@ -270,7 +275,7 @@ export class Chain {
       parentHash: this.hashOf(this.heightValue),
       number: parent.number + 1n,
       gasLimit: this.options.blockGasLimit,
-      baseFeePerGas: this.nextBaseFee ?? parent.calcNextBaseFee(),
+      baseFeePerGas: this.pendingBaseFee(),
       timestamp,
       coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
       ...this.forkFields(),

@@ -22,21 +22,38 @@ import type { ErrorFragment, InterfaceAbi } from "ethers";
  * artifact took about 12 s on a project of 700 contracts, too much to pay at
  * startup for runs that may never see a custom error.
  */
+const MAX_DESCRIBED = 1024;
+
 export class CustomErrorDecoder {
   private readonly bySelector = new Map<string, { iface: Interface; fragment: ErrorFragment }>();
   private loading?: Promise<void>;
+  /** Error entries already added, as JSON: most ABIs repeat their libraries' errors (OpenZeppelin's ERC-20 errors in every token). */
+  private readonly seenEntries = new Set<string>();
+  /** Descriptions by revert data: a test suite reverts the same way again and again, and decoding takes a few hundred microseconds. */
+  private readonly described = new Map<string, string | undefined>();
 
   constructor(private readonly loadAbis?: () => Promise<InterfaceAbi[]>) {}
 
   add(abi: InterfaceAbi): void {
-    // Only the error entries: an Interface of a whole ABI parses every
+    // Only the error entries not seen before: an Interface of a whole ABI parses every
     // function and event too, most of the cost of the first decoding.
-    const errors = typeof abi === "string" ? abi : abi.filter((entry) => typeof entry !== "object" || entry === null || (entry as { type?: unknown }).type === "error");
+    const errors =
+      typeof abi === "string"
+        ? abi
+        : abi.filter((entry) => {
+            if (typeof entry === "object" && entry !== null && (entry as { type?: unknown }).type !== "error") return false;
+            const json = JSON.stringify(entry);
+            if (this.seenEntries.has(json)) return false;
+            this.seenEntries.add(json);
+            return true;
+          });
     if (errors.length === 0) return;
     const iface = new Interface(errors);
     iface.forEachError((fragment) => {
       if (!this.bySelector.has(fragment.selector)) this.bySelector.set(fragment.selector, { iface, fragment });
     });
+    // A selector unknown before may be known now.
+    this.described.clear();
   }
 
   /** `Name(arg, "string arg")`, or undefined when the selector is unknown or the data does not decode. */
@@ -45,6 +62,15 @@ export class CustomErrorDecoder {
       // Concurrent reverts share one load; a failed load (an unreadable artifact) fails every decoding, as it used to fail startup.
       await (this.loading ??= this.loadAbis().then((abis) => abis.forEach((abi) => this.add(abi))));
     }
+    if (this.described.has(data)) return this.described.get(data);
+    const described = this.decode(data);
+    // Bounded: a long run with ever-different revert data keeps only the latest ones.
+    if (this.described.size >= MAX_DESCRIBED) this.described.delete(this.described.keys().next().value!);
+    this.described.set(data, described);
+    return described;
+  }
+
+  private decode(data: string): string | undefined {
     const hit = this.bySelector.get(data.slice(0, 10));
     if (hit === undefined) return undefined;
     try {
