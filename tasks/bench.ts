@@ -96,6 +96,7 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
       return Object.assign(applyProviderWrappers(network, hre.network.config, []), { close: () => network.close() });
     },
     ordinaryTests: ordinary ? ORDINARY_TESTS : 0,
+    ordinaryRounds: ORDINARY_ROUNDS,
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
   });
   const rows = report.rows.map((r) => [
@@ -112,7 +113,9 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   const o = report.ordinary;
   if (o !== undefined) {
     console.log(
-      `\nOrdinary tests (${o.tests} tests, ${o.transactions} automined transactions, ${o.requests} requests): Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms, ratio ${fmt(o.ratio, 2)}x; same outcomes: ${o.verified ? "yes" : "NO"}`,
+      `\nOrdinary tests (${o.tests} tests, ${o.transactions} automined transactions, ${o.requests} requests; ${o.rounds} rounds on fresh networks, alternating which goes first): ` +
+        `Hardhat's network ${fmt(o.hardhatMs)} ms, parallel network ${fmt(o.parallelMs)} ms (medians), ratio ${fmt(o.ratio, 2)}x (median; rounds ${o.ratios.map((r) => `${fmt(r, 2)}x`).join(", ")}); ` +
+        `CPU time ${fmt(o.hardhatCpuMs)} ms against ${fmt(o.parallelCpuMs)} ms, ratio ${fmt(o.cpuRatio, 2)}x (medians; all threads of the process); same outcomes: ${o.verified ? "yes" : "NO"}`,
     );
   }
   if (report.startup !== undefined) {
@@ -132,6 +135,8 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
 /** The --vs-hardhat workload of a test suite's requests, and its number of tests. */
 const ORDINARY = "ordinary";
 const ORDINARY_TESTS = 100;
+/** Rounds of it: one run moved by 1.3x between runs on a shared machine; the median of several, alternating, less. */
+const ORDINARY_ROUNDS = 5;
 
 /** `--workload`: "default", "all", or a comma-separated list of workload names. */
 export function parseWorkloads(arg: string): BenchWorkload[] {
