@@ -7,7 +7,7 @@
  * receipts and state root), executionSpeedup is transaction execution alone.
  */
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
-import os from "node:os";
+import { performance } from "node:perf_hooks";
 
 import { dependencyOf } from "../analysis/dependencies";
 import { idealSpeedup } from "../analysis/ideal";
@@ -22,14 +22,24 @@ import type { ParallelBlockInput } from "../engine/parallel";
 import { erc20TransferBlock } from "../workloads/erc20";
 import { PRESET_NAMES, generateWorkload, prepareWorkloadOnEngine } from "../workloads";
 import type { ArtifactReader } from "../workloads";
+import { benchEnvironment } from "./environment";
+import type { BenchMachine } from "./environment";
+import { BenchProgress } from "./progress";
+import type { PlannedStep } from "./progress";
 import { runStockBaseline } from "./stock-baseline";
+import { benchWarnings } from "./warnings";
 
 /**
- * Untimed runs before measuring. Worker threads start cold (module loading,
- * then JIT): in a long-running node they are warm, and that is what the
- * ratios should describe.
+ * The two runs the task offers. Untimed warm-up runs come first because
+ * worker threads start cold (module loading, then JIT): in a long-running
+ * node they are warm, and that is what the ratios should describe. The
+ * default run is sized to finish in about a minute and a half on 2 cores
+ * (3 timed runs, no stock baseline); `--full` is the longer, steadier one.
  */
-const WARMUP_RUNS = 3;
+export const RUN_SIZES = {
+  default: { repeats: 3, warmupRuns: 2, stock: false },
+  full: { repeats: 5, warmupRuns: 3, stock: true },
+} as const;
 
 /** Flat-state ERC-20 blocks (no setup blocks): the engine's reference workloads. */
 export const ERC20_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
@@ -54,15 +64,34 @@ export interface BenchOptions {
   txs?: number;
   accounts: number;
   workers: number[];
+  /** Timed runs per workload and configuration. */
   repeats: number;
+  /** Untimed runs per workload and configuration before the timed ones. */
+  warmupRuns: number;
   workloads: BenchWorkload[];
   /** Compiled bundled contracts (Hardhat's artifacts.readArtifactSync). */
   artifacts: ArtifactReader;
-  /** Skip the (slow) stock baseline. */
-  skipStock?: boolean;
+  /** Run the (slow) stock baseline. */
+  stock: boolean;
+  /** Recorded in the report: the run was asked for with --full. */
+  full?: boolean;
   /** Executor options from the user's `parallel` config (worker count and minTxsForParallel are set here). */
   executorOptions?: Pick<ParallelOptions, "maxReexecutionRatio" | "onWorkerFailure">;
-  onProgress?: (message: string) => void;
+  /** One line per step with the estimated time left (progress.ts). */
+  onProgress?: (line: string) => void;
+}
+
+/** The options as run, in the JSON report: enough to run the same benchmark again. */
+export interface BenchRunOptions {
+  workloads: BenchWorkload[];
+  /** Transactions per block, per workload. */
+  txs: Partial<Record<BenchWorkload, number>>;
+  accounts: number;
+  workers: number[];
+  repeats: number;
+  warmupRuns: number;
+  stock: boolean;
+  full: boolean;
 }
 
 export interface Spread {
@@ -86,8 +115,15 @@ export interface BenchRow {
   speedup: number;
   /** Sequential execution / parallel execution (medians). */
   executionSpeedup: number;
-  /** Ideal speedup at this worker count from the dependency graph, work = measured tx time. */
+  /**
+   * Ideal speedup at this worker count from the dependency graph (work = measured tx time):
+   * the critical-path bound capped by the workers and by this machine's cores.
+   */
   ideal: number;
+  /** Total tx time / heaviest dependency chain, uncapped: the same for every worker count of a workload. */
+  idealBound: number;
+  /** What caps `ideal`: the dependencies (the bound itself), the worker count, or the machine's cores. */
+  idealCappedBy: "dependencies" | "workers" | "cores";
   reexecutionsPerTx: number;
   mode: string;
   fallbackReason?: string;
@@ -121,13 +157,19 @@ export interface ScalingRow {
 }
 
 export interface BenchReport {
-  schemaVersion: 1;
-  machine: { cores: number; node: string; platform: string };
+  /** 2: ideal capped by cores, idealBound and idealCappedBy; plugin, node, options, warnings; machine with CPU, OS, memory. */
+  schemaVersion: 2;
+  plugin: { name: string; version: string };
+  node: string;
+  machine: BenchMachine;
+  options: BenchRunOptions;
   method: string;
   rows: BenchRow[];
   baselines: BaselineRow[];
   /** Simulated speedup at 1 to 64 workers (analysis/simulate.ts), per workload. */
   scaling: ScalingRow[];
+  /** What makes the figures less trustworthy (workers beyond the cores, too few repeats for the noise seen), with a fix. */
+  warnings: string[];
 }
 
 interface RunSummary {
@@ -158,7 +200,9 @@ async function generate(name: BenchWorkload, txs: number, opts: BenchOptions): P
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
-  const progress = opts.onProgress ?? (() => {});
+  const environment = benchEnvironment();
+  const cores = environment.machine.cores;
+  const progress = new BenchProgress(planSteps(opts), opts.onProgress ?? (() => {}));
   const executors = new Map<number, ParallelExecutor>();
   for (const w of opts.workers) {
     // minTxsForParallel 1: measure the parallel path even on small --txs; other options are the defaults.
@@ -170,14 +214,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   try {
     for (const name of opts.workloads) {
       const txs = opts.txs ?? defaultTxs(name);
-      progress(`${name}: generating ${txs} signed txs over ${opts.accounts} accounts${(ERC20_WORKLOADS as readonly string[]).includes(name) ? "" : " and running its setup blocks"}`);
+      progress.next();
       const input = await generate(name, txs, opts);
 
-      progress(`${name}: warm-up (${WARMUP_RUNS} runs each; the first ships the pre-state to the workers)`);
+      progress.next();
       let reference = await executeBlockSequential(input);
-      for (let i = 1; i < WARMUP_RUNS; i++) reference = await executeBlockSequential(input);
+      for (let i = 1; i < opts.warmupRuns; i++) {
+        progress.next();
+        reference = await executeBlockSequential(input);
+      }
       for (const [count, ex] of executors) {
-        for (let i = 0; i < WARMUP_RUNS; i++) {
+        for (let i = 0; i < opts.warmupRuns; i++) {
+          progress.next();
           const r = await ex.executeBlock(input);
           const d = firstDifference(r, reference, { preState: input.preState });
           if (d !== undefined) throw new Error(`bug: ${name} with ${count} workers differs from sequential execution: ${d.txIndex === undefined ? "" : `tx ${d.txIndex}: `}${d.description}`);
@@ -190,9 +238,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       const par = new Map<number, RunSummary[]>(opts.workers.map((c) => [c, []]));
       const summarize = (r: BlockResult): RunSummary => ({ stats: r.stats, verified: firstDifference(r, reference) === undefined });
       for (let rep = 0; rep < opts.repeats; rep++) {
-        progress(`${name}: run ${rep + 1}/${opts.repeats}`);
+        progress.next();
         seq.push(summarize(await executeBlockSequential(input)));
-        for (const [count, ex] of executors) par.get(count)!.push(summarize(await ex.executeBlock(input)));
+        for (const [count, ex] of executors) {
+          progress.next();
+          par.get(count)!.push(summarize(await ex.executeBlock(input)));
+        }
       }
       const seqWall = seq.map((r) => r.stats.wallMs);
       const seqExec = median(seq.map((r) => r.stats.executionMs));
@@ -216,7 +267,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           parallelStateRootMs: median(runs.map((r) => r.stats.stateRootMs)),
           speedup: median(seqWall) / median(parWall),
           executionSpeedup: seqExec / parExec,
-          ideal: ideal.capped(count),
+          ...cappedIdeal(ideal.unbounded, count, cores),
           reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / txs,
           mode: last.stats.mode,
           fallbackReason: last.stats.fallbackReason,
@@ -225,9 +276,15 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       }
       rows.push(...workloadRows);
       scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows));
-      if (!opts.skipStock) {
-        progress(`${name}: stock baseline (runBlock + MerkleStateManager, one run)`);
-        const stock = await runStockBaseline(input.block, input.preState);
+      if (opts.stock) {
+        progress.next();
+        // runBlock is one long call: say how far it got every few seconds.
+        let lastNote = performance.now();
+        const stock = await runStockBaseline(input.block, input.preState, (done) => {
+          if (performance.now() - lastNote < STOCK_NOTE_MS) return;
+          lastNote = performance.now();
+          progress.note(`${done}/${txs} txs`);
+        });
         baselines.push({
           workload: name,
           txs,
@@ -241,17 +298,82 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         });
       }
     }
+    progress.done();
   } finally {
     for (const ex of executors.values()) await ex.close();
   }
   return {
-    schemaVersion: 1,
-    machine: { cores: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    method: `same process, ${WARMUP_RUNS} warm-up runs each, then repeats alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root`,
+    schemaVersion: 2,
+    ...environment,
+    options: {
+      workloads: opts.workloads,
+      txs: Object.fromEntries(opts.workloads.map((w) => [w, opts.txs ?? defaultTxs(w)])),
+      accounts: opts.accounts,
+      workers: opts.workers,
+      repeats: opts.repeats,
+      warmupRuns: opts.warmupRuns,
+      stock: opts.stock,
+      full: opts.full ?? false,
+    },
+    method: `same process, ${opts.warmupRuns} warm-up runs each, then ${opts.repeats} timed runs alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root`,
     rows,
     baselines,
     scaling,
+    warnings: benchWarnings({ workers: opts.workers, cores, repeats: opts.repeats, rows }),
   };
+}
+
+/** Seconds between the stock baseline's progress notes. */
+const STOCK_NOTE_MS = 5000;
+
+/**
+ * The ideal at a worker count: the critical-path bound, capped by the
+ * workers, and by the cores, since workers beyond the cores share them.
+ */
+export function cappedIdeal(bound: number, workers: number, cores: number): Pick<BenchRow, "ideal" | "idealBound" | "idealCappedBy"> {
+  const cap = Math.min(workers, cores);
+  if (bound <= cap) return { ideal: bound, idealBound: bound, idealCappedBy: "dependencies" };
+  return { ideal: cap, idealBound: bound, idealCappedBy: workers <= cores ? "workers" : "cores" };
+}
+
+/**
+ * Rough costs for the first time-left estimates, before anything is measured
+ * (progress.ts scales them by how far off they turn out): a fixed part and a
+ * part per transaction, for one run, for generating the block (signing, and a
+ * preset's setup blocks) and for the stock baseline. From runs on 2 cores;
+ * only their ratios matter much.
+ */
+const PRIOR_MS = {
+  erc20: { run: [20, 0.4], generate: [100, 1.5], stock: [500, 12] },
+  preset: { run: [20, 2.5], generate: [500, 8], stock: [500, 20] },
+} as const;
+
+/** The steps runBench takes, in order, each with a label and a prior for the time-left estimate. */
+function planSteps(opts: BenchOptions): PlannedStep[] {
+  const steps: PlannedStep[] = [];
+  for (const name of opts.workloads) {
+    const txs = opts.txs ?? defaultTxs(name);
+    const erc20 = (ERC20_WORKLOADS as readonly string[]).includes(name);
+    const prior = erc20 ? PRIOR_MS.erc20 : PRIOR_MS.preset;
+    const priorMs = ([fixed, perTx]: readonly [number, number]) => fixed + txs * perTx;
+    steps.push({
+      label: `${name}: generating ${txs} signed txs over ${opts.accounts} accounts${erc20 ? "" : " and running its setup blocks"}`,
+      key: `${name} generate`,
+      kind: "generate",
+      priorMs: priorMs(prior.generate),
+    });
+    const run = (config: string, what: string): PlannedStep => ({ label: `${name} ${config} ${what}`, key: `${name} ${config}`, kind: "run", priorMs: priorMs(prior.run) });
+    for (let i = 0; i < opts.warmupRuns; i++) steps.push(run("seq", `warm-up ${i + 1}/${opts.warmupRuns}`));
+    for (const w of opts.workers) {
+      for (let i = 0; i < opts.warmupRuns; i++) steps.push(run(`@${w}w`, `warm-up ${i + 1}/${opts.warmupRuns}${i === 0 ? " (ships the pre-state to the workers)" : ""}`));
+    }
+    for (let rep = 0; rep < opts.repeats; rep++) {
+      steps.push(run("seq", `run ${rep + 1}/${opts.repeats}`));
+      for (const w of opts.workers) steps.push(run(`@${w}w`, `run ${rep + 1}/${opts.repeats}`));
+    }
+    if (opts.stock) steps.push({ label: `${name} stock baseline (runBlock + MerkleStateManager, one run)`, key: `${name} stock`, kind: "stock", priorMs: priorMs(prior.stock) });
+  }
+  return steps;
 }
 
 /**
