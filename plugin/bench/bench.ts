@@ -245,6 +245,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           par.get(count)!.push(summarize(await ex.executeBlock(input)));
         }
       }
+      progress.next();
       const seqWall = seq.map((r) => r.stats.wallMs);
       const seqExec = median(seq.map((r) => r.stats.executionMs));
       const work = reference.stats.txs.map((t) => t.micros);
@@ -344,8 +345,8 @@ export function cappedIdeal(bound: number, workers: number, cores: number): Pick
  * only their ratios matter much.
  */
 const PRIOR_MS = {
-  erc20: { run: [20, 0.4], generate: [100, 1.5], stock: [500, 12] },
-  preset: { run: [20, 2.5], generate: [500, 8], stock: [500, 20] },
+  erc20: { run: [20, 0.4], generate: [300, 1], model: [50, 0.5], stock: [500, 12] },
+  preset: { run: [20, 2.5], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
 } as const;
 
 /** The steps runBench takes, in order, each with a label and a prior for the time-left estimate. */
@@ -362,15 +363,16 @@ function planSteps(opts: BenchOptions): PlannedStep[] {
       kind: "generate",
       priorMs: priorMs(prior.generate),
     });
-    const run = (config: string, what: string): PlannedStep => ({ label: `${name} ${config} ${what}`, key: `${name} ${config}`, kind: "run", priorMs: priorMs(prior.run) });
-    for (let i = 0; i < opts.warmupRuns; i++) steps.push(run("seq", `warm-up ${i + 1}/${opts.warmupRuns}`));
+    const run = (config: string, what: string, cold = false): PlannedStep => ({ label: `${name} ${config} ${what}`, key: `${name} ${config}`, kind: "run", priorMs: priorMs(prior.run), cold });
+    for (let i = 0; i < opts.warmupRuns; i++) steps.push(run("seq", `warm-up ${i + 1}/${opts.warmupRuns}`, i === 0));
     for (const w of opts.workers) {
-      for (let i = 0; i < opts.warmupRuns; i++) steps.push(run(`@${w}w`, `warm-up ${i + 1}/${opts.warmupRuns}${i === 0 ? " (ships the pre-state to the workers)" : ""}`));
+      for (let i = 0; i < opts.warmupRuns; i++) steps.push(run(`@${w}w`, `warm-up ${i + 1}/${opts.warmupRuns}${i === 0 ? " (ships the pre-state to the workers)" : ""}`, i === 0));
     }
     for (let rep = 0; rep < opts.repeats; rep++) {
       steps.push(run("seq", `run ${rep + 1}/${opts.repeats}`));
       for (const w of opts.workers) steps.push(run(`@${w}w`, `run ${rep + 1}/${opts.repeats}`));
     }
+    steps.push({ label: `${name}: ideal speedup and the scheduler model at 1 to 64 workers`, key: `${name} model`, kind: "model", priorMs: priorMs(prior.model) });
     if (opts.stock) steps.push({ label: `${name} stock baseline (runBlock + MerkleStateManager, one run)`, key: `${name} stock`, kind: "stock", priorMs: priorMs(prior.stock) });
   }
   return steps;

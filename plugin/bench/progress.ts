@@ -22,6 +22,12 @@ export interface PlannedStep {
   kind: string;
   /** Expected duration before anything was measured, ms. */
   priorMs: number;
+  /**
+   * A first run of its key (cold JIT, the pre-state shipped to the workers):
+   * slower than the others, so it informs their estimate only until one of
+   * them is measured, and does not scale the priors.
+   */
+  cold?: boolean;
 }
 
 /** How far the priors may be scaled: keeps one odd step from sending the estimate to hours or to zero. */
@@ -31,6 +37,7 @@ export class BenchProgress {
   private index = -1;
   private started = 0;
   private readonly measured = new Map<string, number[]>();
+  private readonly measuredCold = new Map<string, number>();
   /** Actual and prior time of the steps done, per kind and in total (""). */
   private readonly doneByKind = new Map<string, { actual: number; prior: number }>();
 
@@ -76,6 +83,8 @@ export class BenchProgress {
   private estimateMs(step: PlannedStep): number {
     const same = this.measured.get(step.key);
     if (same !== undefined && same.length > 0) return median(same);
+    const cold = this.measuredCold.get(step.key);
+    if (cold !== undefined) return cold;
     const basis = this.doneByKind.get(step.kind) ?? this.doneByKind.get("");
     const calibration = basis !== undefined && basis.prior > 0 ? basis.actual / basis.prior : 1;
     return step.priorMs * Math.min(CALIBRATION_RANGE[1], Math.max(CALIBRATION_RANGE[0], calibration));
@@ -85,6 +94,10 @@ export class BenchProgress {
     const step = this.steps[this.index];
     if (step === undefined) return;
     const took = this.now() - this.started;
+    if (step.cold === true) {
+      this.measuredCold.set(step.key, took);
+      return;
+    }
     const same = this.measured.get(step.key) ?? [];
     same.push(took);
     this.measured.set(step.key, same);
