@@ -276,16 +276,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         });
       }
       rows.push(...workloadRows);
-      scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows));
+      // The model of a long dependency chain takes seconds: say how far it got now and then.
+      scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows, throttledNotes(progress)));
       if (opts.stock) {
         progress.next();
         // runBlock is one long call: say how far it got every few seconds.
-        let lastNote = performance.now();
-        const stock = await runStockBaseline(input.block, input.preState, (done) => {
-          if (performance.now() - lastNote < STOCK_NOTE_MS) return;
-          lastNote = performance.now();
-          progress.note(`${done}/${txs} txs`);
-        });
+        const note = throttledNotes(progress);
+        const stock = await runStockBaseline(input.block, input.preState, (done) => note(`${done}/${txs} txs`, done / txs));
         baselines.push({
           workload: name,
           txs,
@@ -324,8 +321,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   };
 }
 
-/** Seconds between the stock baseline's progress notes. */
-const STOCK_NOTE_MS = 5000;
+/** Time between the progress notes inside a long step (the stock baseline, the model), ms. */
+const NOTE_EVERY_MS = 4000;
+
+/** progress.note, at most once per NOTE_EVERY_MS: callers may call it after every transaction. */
+function throttledNotes(progress: BenchProgress): (detail: string, fractionDone?: number) => void {
+  let last = performance.now();
+  return (detail, fractionDone) => {
+    if (performance.now() - last < NOTE_EVERY_MS) return;
+    last = performance.now();
+    progress.note(detail, fractionDone);
+  };
+}
 
 /**
  * The ideal at a worker count: the critical-path bound, capped by the
@@ -345,8 +352,8 @@ export function cappedIdeal(bound: number, workers: number, cores: number): Pick
  * only their ratios matter much.
  */
 const PRIOR_MS = {
-  erc20: { run: [20, 0.4], generate: [300, 1], model: [50, 0.5], stock: [500, 12] },
-  preset: { run: [20, 2.5], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
+  erc20: { run: [20, 0.8], generate: [300, 1], model: [50, 0.5], stock: [500, 12] },
+  preset: { run: [20, 4], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
 } as const;
 
 /** The steps runBench takes, in order, each with a label and a prior for the time-left estimate. */
@@ -384,7 +391,16 @@ function planSteps(opts: BenchOptions): PlannedStep[] {
  * finished incarnation from the runs with the most workers, and the time
  * outside execution from the sequential runs.
  */
-function scalingRow(workload: string, txs: number, reference: BlockResult, work: number[], seq: RunSummary[], par: Map<number, RunSummary[]>, rows: BenchRow[]): ScalingRow {
+function scalingRow(
+  workload: string,
+  txs: number,
+  reference: BlockResult,
+  work: number[],
+  seq: RunSummary[],
+  par: Map<number, RunSummary[]>,
+  rows: BenchRow[],
+  modelled: (detail: string) => void,
+): ScalingRow {
   const dependsOn = reference.reads.map((reads, j) => {
     const deps = new Set<number>();
     for (const r of reads) {
@@ -403,7 +419,15 @@ function scalingRow(workload: string, txs: number, reference: BlockResult, work:
     coordinatorMicrosPerIncarnation: coordinatorMicros,
     serialMs,
     measured: rows.map((r) => ({ workers: r.workers, speedup: r.speedup, executionSpeedup: r.executionSpeedup })),
-    simulated: SIMULATED_WORKERS.map((w) => simulateBlockStm(input, w)),
-    simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => simulateBlockStm({ ...input, callerExecutes: false }, w)),
+    simulated: SIMULATED_WORKERS.map((w) => {
+      const run = simulateBlockStm(input, w);
+      modelled(`${w} workers modelled`);
+      return run;
+    }),
+    simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => {
+      const run = simulateBlockStm({ ...input, callerExecutes: false }, w);
+      modelled(`${w} workers modelled, coordinator only`);
+      return run;
+    }),
   };
 }

@@ -38,6 +38,8 @@ export class BenchProgress {
   private started = 0;
   private readonly measured = new Map<string, number[]>();
   private readonly measuredCold = new Map<string, number>();
+  /** How much of the current step is done, when its notes say. */
+  private currentFraction: number | undefined;
   /** Actual and prior time of the steps done, per kind and in total (""). */
   private readonly doneByKind = new Map<string, { actual: number; prior: number }>();
 
@@ -54,13 +56,18 @@ export class BenchProgress {
     const step = this.steps[this.index];
     if (step === undefined) throw new Error(`bug: bench progress has ${this.steps.length} planned steps, asked for step ${this.index + 1}`);
     this.started = this.now();
+    this.currentFraction = undefined;
     this.write(`[${this.index + 1}/${this.steps.length}] ${step.label} … ${formatLeft(this.leftMs())}`);
   }
 
-  /** A line inside a long step (e.g. the stock baseline's transactions so far), with the updated estimate. */
-  note(detail: string): void {
+  /**
+   * A line inside a long step (e.g. the stock baseline's transactions so far), with the updated estimate.
+   * `fractionDone` (0 to 1), when known, estimates the rest of this step from its own pace.
+   */
+  note(detail: string, fractionDone?: number): void {
     const step = this.steps[this.index];
     if (step === undefined) return;
+    this.currentFraction = fractionDone;
     this.write(`[${this.index + 1}/${this.steps.length}] ${step.label}: ${detail} … ${formatLeft(this.leftMs())}`);
   }
 
@@ -74,8 +81,13 @@ export class BenchProgress {
   leftMs(): number {
     let left = 0;
     for (let i = Math.max(0, this.index); i < this.steps.length; i++) {
-      const estimate = this.estimateMs(this.steps[i]);
-      left += i === this.index ? Math.max(0, estimate - (this.now() - this.started)) : estimate;
+      if (i !== this.index) {
+        left += this.estimateMs(this.steps[i]);
+        continue;
+      }
+      const elapsed = this.now() - this.started;
+      const f = this.currentFraction;
+      left += f !== undefined && f > 0 ? (elapsed * (1 - f)) / f : Math.max(0, this.estimateMs(this.steps[i]) - elapsed);
     }
     return left;
   }

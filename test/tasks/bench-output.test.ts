@@ -205,6 +205,13 @@ describe("parallel-bench output", function () {
     cold.next(); // w: 5 s; x: 1 s x 5
     cold.done();
     expect(lines).to.deep.equal(["[1/4] w … ~5 s left", "[2/4] w … ~40 s left", "[3/4] w … ~10 s left"]);
+    // Inside a long step, its own pace: a quarter done in 10 s leaves 30 s of it.
+    lines.length = 0;
+    const long = new BenchProgress([step("s", "stock", 1000)], (l) => lines.push(l), () => now);
+    long.next();
+    now += 10_000;
+    long.note("250/1000 txs", 0.25);
+    expect(lines).to.deep.equal(["[1/1] s … almost done", "[1/1] s: 250/1000 txs … ~30 s left"]);
     expect([formatLeft(1000), formatLeft(44_000), formatLeft(125_000), formatLeft(180_000)]).to.deep.equal(["almost done", "~45 s left", "~2 min 5 s left", "~3 min left"]);
   });
 });
