@@ -52,7 +52,7 @@ export async function benchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   const size = args.full ? RUN_SIZES.full : RUN_SIZES.default;
   const repeats = args.repeats ?? size.repeats;
   const stock = size.stock && !args.skipStock;
-  const say = (line: string) => process.stderr.write(`parallel-bench: ${line}\n`);
+  const say = (text: string) => process.stderr.write(wrap(`parallel-bench: ${text}`).join("\n") + "\n");
   say(
     `${workloads.join(", ")}; workers ${workers.join(",")}; ${size.warmupRuns} warm-ups and ${repeats} timed runs each; ` +
       (stock ? "with the stock baseline" : args.full ? "stock baseline skipped" : "no stock baseline (--full adds it)"),

@@ -33,7 +33,7 @@ export function renderBench(report: BenchReport): string {
   const coresCapped = report.rows.some((r) => r.idealCappedBy === "cores");
   lines.push(
     ...table([
-      ["Workload", "Txs", "Workers", "Seq ms", "Par ms", "Spread %", "Speedup", "Exec", "Ideal", "Re-exec", "Verified"],
+      ["Workload", "Txs", "Workers", "Seq ms", "Par ms", "Spread", "Speedup", "Exec", "Ideal", "Re-exec", "Verified"],
       ...report.rows.map((r) => [
         r.workload,
         String(r.txs),
@@ -53,7 +53,7 @@ export function renderBench(report: BenchReport): string {
   lines.push(
     ...wrap(
       "Seq ms, Par ms: median wall time of the sequential and the parallel executor, end to end (execution, receipts, state root). " +
-        "Spread %: (max - min) / median of the timed runs, sequential/parallel. Speedup: Seq ms / Par ms. " +
+        "Spread: (max - min) / median of the timed runs in %, sequential/parallel. Speedup: Seq ms / Par ms. " +
         "Exec: the same ratio for transaction execution alone. Ideal: total transaction time / heaviest dependency chain, " +
         "capped by the workers and by the cores. Re-exec: re-executions per transaction. Verified: every run identical to " +
         "sequential execution. Below 1.00x is a slowdown. Definitions: docs/metrics.md.",

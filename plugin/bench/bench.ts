@@ -353,7 +353,7 @@ export function cappedIdeal(bound: number, workers: number, cores: number): Pick
  */
 const PRIOR_MS = {
   erc20: { run: [20, 0.8], generate: [300, 1], model: [50, 0.5], stock: [500, 12] },
-  preset: { run: [20, 4], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
+  preset: { run: [20, 2], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
 } as const;
 
 /** The steps runBench takes, in order, each with a label and a prior for the time-left estimate. */
@@ -365,7 +365,7 @@ function planSteps(opts: BenchOptions): PlannedStep[] {
     const prior = erc20 ? PRIOR_MS.erc20 : PRIOR_MS.preset;
     const priorMs = ([fixed, perTx]: readonly [number, number]) => fixed + txs * perTx;
     steps.push({
-      label: `${name}: generating ${txs} signed txs over ${opts.accounts} accounts${erc20 ? "" : " and running its setup blocks"}`,
+      label: `${name}: generating ${txs} signed txs over ${opts.accounts} accounts${erc20 ? "" : ", setup blocks"}`,
       key: `${name} generate`,
       kind: "generate",
       priorMs: priorMs(prior.generate),
@@ -379,8 +379,8 @@ function planSteps(opts: BenchOptions): PlannedStep[] {
       steps.push(run("seq", `run ${rep + 1}/${opts.repeats}`));
       for (const w of opts.workers) steps.push(run(`@${w}w`, `run ${rep + 1}/${opts.repeats}`));
     }
-    steps.push({ label: `${name}: ideal speedup and the scheduler model at 1 to 64 workers`, key: `${name} model`, kind: "model", priorMs: priorMs(prior.model) });
-    if (opts.stock) steps.push({ label: `${name} stock baseline (runBlock + MerkleStateManager, one run)`, key: `${name} stock`, kind: "stock", priorMs: priorMs(prior.stock) });
+    steps.push({ label: `${name}: ideal and scheduler model, 1 to ${SIMULATED_WORKERS[SIMULATED_WORKERS.length - 1]} workers`, key: `${name} model`, kind: "model", priorMs: priorMs(prior.model) });
+    if (opts.stock) steps.push({ label: `${name} stock baseline (runBlock, one run)`, key: `${name} stock`, kind: "stock", priorMs: priorMs(prior.stock) });
   }
   return steps;
 }
@@ -421,12 +421,12 @@ function scalingRow(
     measured: rows.map((r) => ({ workers: r.workers, speedup: r.speedup, executionSpeedup: r.executionSpeedup })),
     simulated: SIMULATED_WORKERS.map((w) => {
       const run = simulateBlockStm(input, w);
-      modelled(`${w} workers modelled`);
+      modelled(`${w} workers done`);
       return run;
     }),
     simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => {
       const run = simulateBlockStm({ ...input, callerExecutes: false }, w);
-      modelled(`${w} workers modelled, coordinator only`);
+      modelled(`${w} workers done (coordinator only)`);
       return run;
     }),
   };
