@@ -200,6 +200,9 @@ async function generate(name: BenchWorkload, txs: number, opts: BenchOptions): P
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
+  // The first warm-up run is also the sequential reference every other run is verified against.
+  if (!Number.isInteger(opts.warmupRuns) || opts.warmupRuns < 1) throw new RangeError(`warmupRuns must be an integer of at least 1, got ${opts.warmupRuns}`);
+  if (!Number.isInteger(opts.repeats) || opts.repeats < 1) throw new RangeError(`repeats must be an integer of at least 1, got ${opts.repeats}`);
   const environment = benchEnvironment();
   const cores = environment.machine.cores;
   const progress = new BenchProgress(planSteps(opts), opts.onProgress ?? (() => {}));
