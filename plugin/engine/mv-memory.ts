@@ -33,6 +33,13 @@ export type BaseReader = (key: LocationKey) => LocationValue;
 
 const BASE_ORIGIN: ReadOrigin = { kind: "base" };
 
+/** A location is hot (see likelyPendingWriter) once this many txs of the block wrote it... */
+const MIN_HOT_WRITERS = 2;
+/** ...and they are at least this share of the txs that have executed. */
+const MIN_HOT_SHARE = 0.25;
+/** How far below a reader likelyPendingWriter looks for txs that have not executed. */
+const PENDING_WINDOW = 16;
+
 /** One update of the memory, in the order the coordinator applied it. */
 export type MVUpdate =
   | { kind: "write"; tx: TxIndex; incarnation: Incarnation; writeSet: TxWriteSet }
@@ -45,6 +52,8 @@ export class MVMemory {
   readonly code = new Map<string, Uint8Array>();
   /** How many wipe locations have entries. */
   private wipeLocations = 0;
+  /** Txs whose latest incarnation was aborted: their writes are ESTIMATEs until they run again. */
+  private readonly estimated = new Set<TxIndex>();
 
   constructor(private readonly base: BaseReader) {}
 
@@ -80,12 +89,14 @@ export class MVMemory {
       }
     }
     this.written.set(tx, keys);
+    this.estimated.delete(tx);
     return changed;
   }
 
   markEstimate(tx: TxIndex): void {
     const keys = this.written.get(tx);
     if (keys === undefined) return;
+    this.estimated.add(tx);
     for (const key of keys) {
       const entries = this.data.get(key)!;
       const at = findExact(entries, tx);
@@ -145,12 +156,55 @@ export class MVMemory {
     let sum = 0n;
     for (let i = below(entries, reader); i >= 0; i--) {
       const e = entries[i];
-      if (e.estimate) return { estimate: e.tx };
+      // An ESTIMATE counts with the value its aborted incarnation wrote: whether
+      // a balance is zero rarely changes between incarnations, and the reader
+      // is re-validated when the writer's next incarnation changes its entry
+      // (the entry counts as changed whenever it was an ESTIMATE), so nothing
+      // waits on the fee payment of a tx whose writer below was aborted.
       const origin: ReadOrigin = { kind: "tx", tx: e.tx, incarnation: e.incarnation };
       sum += e.value as bigint;
       if (!e.delta || sum > 0n) return { value: nonzero(sum), origin };
     }
     return { value: nonzero((this.base(key) as bigint) + sum), origin: BASE_ORIGIN };
+  }
+
+  /**
+   * What an executing incarnation of `reader` reads at `key`: resolve(), or an
+   * ESTIMATE of a lower tx that has not executed yet but likely writes `key`
+   * (likelyPendingWriter): the incarnation stops there and the tx waits for
+   * that one instead of running on to be aborted. Validation never predicts:
+   * it uses resolve().
+   */
+  resolveForExecution(reader: TxIndex, key: LocationKey): Resolved {
+    const pending = this.likelyPendingWriter(reader, key, PENDING_WINDOW);
+    return pending !== undefined ? { estimate: pending } : this.resolve(reader, key);
+  }
+
+  /**
+   * Whether tx `reader`, about to read `key`, should rather wait: `key` is
+   * hot (most txs of the block that have executed so far wrote it; at least
+   * MIN_HOT_WRITERS did) and a tx between its nearest writer and `reader` has
+   * not executed yet (or was aborted), so it will likely write `key` too and
+   * make this read stale. Returns the nearest such tx to wait for, or
+   * undefined (read on). A prediction only: waiting when it was wrong costs
+   * the reader a later start, never a wrong result.
+   */
+  likelyPendingWriter(reader: TxIndex, key: LocationKey, window: number): TxIndex | undefined {
+    const entries = this.data.get(key);
+    if (entries === undefined || entries.length < MIN_HOT_WRITERS) return undefined;
+    const share = entries.length / Math.max(this.written.size, entries.length);
+    if (share < MIN_HOT_SHARE) return undefined;
+    const nearest = below(entries, reader);
+    const floor = Math.max(nearest >= 0 ? entries[nearest].tx : -1, reader - 1 - window);
+    let pending: TxIndex | undefined;
+    let count = 0;
+    for (let t = reader - 1; t > floor; t--) {
+      if (this.written.has(t) && !this.estimated.has(t)) continue;
+      pending ??= t;
+      count++;
+    }
+    // Wait when at least one of the pending txs more likely writes key than not.
+    return pending !== undefined && 1 - (1 - share) ** count >= 0.5 ? pending : undefined;
   }
 
   private resolveStorage(reader: TxIndex, key: LocationKey): Resolved {

@@ -182,6 +182,8 @@ export interface BlockStats {
    * finish on the calling thread alone.
    */
   executedBy?: number[];
+  /** Execution time of those incarnations per thread (same order), ms: how busy each thread was. */
+  busyMsBy?: number[];
   /** Wall time of the state-root computation, ms (0 when not computed). */
   stateRootMs: number;
   /** executionMs + stateRootMs + pre/post phases. */
