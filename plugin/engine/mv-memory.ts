@@ -33,12 +33,10 @@ export type BaseReader = (key: LocationKey) => LocationValue;
 
 const BASE_ORIGIN: ReadOrigin = { kind: "base" };
 
-/** A location is hot (see likelyPendingWriter) once this many txs of the block wrote it... */
+/** A location is hot near a reader (see likelyPendingWriter) once this many txs near it wrote it. */
 const MIN_HOT_WRITERS = 2;
-/** ...and they are at least this share of the txs that have executed. */
-const MIN_HOT_SHARE = 0.25;
-/** How far below a reader likelyPendingWriter looks for txs that have not executed. */
-const PENDING_WINDOW = 16;
+/** How far around a reader likelyPendingWriter looks for writers and for txs that have not executed. */
+export const PENDING_WINDOW = 16;
 
 /** One update of the memory, in the order the coordinator applied it. */
 export type MVUpdate =
@@ -182,29 +180,45 @@ export class MVMemory {
 
   /**
    * Whether tx `reader`, about to read `key`, should rather wait: `key` is
-   * hot (most txs of the block that have executed so far wrote it; at least
-   * MIN_HOT_WRITERS did) and a tx between its nearest writer and `reader` has
-   * not executed yet (or was aborted), so it will likely write `key` too and
-   * make this read stale. Returns the nearest such tx to wait for, or
-   * undefined (read on). A prediction only: waiting when it was wrong costs
-   * the reader a later start, never a wrong result.
+   * hot around `reader` (at least MIN_HOT_WRITERS of the txs within `window`
+   * of it that have executed wrote it) and txs between its nearest writer
+   * below and `reader` have not executed yet (or were aborted), so one of them
+   * likely writes `key` too and would make this read stale. The share of
+   * writers among the executed txs nearby is the chance that a pending one
+   * writes it; the reader waits when at least one of them more likely does
+   * than not. Returns the nearest such tx to wait for, or undefined (read on).
+   * A prediction only: waiting when it was wrong costs the reader a later
+   * start, never a wrong result.
    */
   likelyPendingWriter(reader: TxIndex, key: LocationKey, window: number): TxIndex | undefined {
     const entries = this.data.get(key);
     if (entries === undefined || entries.length < MIN_HOT_WRITERS) return undefined;
-    const share = entries.length / Math.max(this.written.size, entries.length);
-    if (share < MIN_HOT_SHARE) return undefined;
+    const from = Math.max(0, reader - window);
+    const to = reader + window;
     const nearest = below(entries, reader);
-    const floor = Math.max(nearest >= 0 ? entries[nearest].tx : -1, reader - 1 - window);
+    const floor = Math.max(nearest >= 0 ? entries[nearest].tx : -1, from - 1);
+    // Pending txs between the nearest writer and the reader.
     let pending: TxIndex | undefined;
     let count = 0;
     for (let t = reader - 1; t > floor; t--) {
-      if (this.written.has(t) && !this.estimated.has(t)) continue;
+      if (this.hasRun(t)) continue;
       pending ??= t;
       count++;
     }
-    // Wait when at least one of the pending txs more likely writes key than not.
-    return pending !== undefined && 1 - (1 - share) ** count >= 0.5 ? pending : undefined;
+    if (pending === undefined) return undefined;
+    // Writers and executed txs within the window (the reader itself aside).
+    let writers = 0;
+    for (let i = below(entries, from) + 1; i < entries.length && entries[i].tx < to; i++) if (entries[i].tx !== reader) writers++;
+    if (writers < MIN_HOT_WRITERS) return undefined;
+    let executed = 0;
+    for (let t = from; t < to; t++) if (t !== reader && this.hasRun(t)) executed++;
+    const share = Math.min(1, writers / Math.max(executed, 1));
+    return 1 - (1 - share) ** count >= 0.5 ? pending : undefined;
+  }
+
+  /** Whether tx's latest incarnation has executed (it has writes here, none of them ESTIMATEs). */
+  private hasRun(tx: TxIndex): boolean {
+    return this.written.has(tx) && !this.estimated.has(tx);
   }
 
   private resolveStorage(reader: TxIndex, key: LocationKey): Resolved {

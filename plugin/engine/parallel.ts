@@ -41,7 +41,7 @@ import type { BlockResult } from "./block-result";
 import { finishBlock } from "./finish";
 import type { FlatState } from "./flat-state";
 import { kindOf } from "./location";
-import { MVMemory, sameValue } from "./mv-memory";
+import { MVMemory, PENDING_WINDOW, sameValue } from "./mv-memory";
 import type { MVUpdate } from "./mv-memory";
 import { PARALLEL_DEFAULTS } from "./defaults";
 import { prepareBlock } from "./prepare";
@@ -305,6 +305,8 @@ class BlockRun {
    * third pass over its reads. HARDHAT_PARALLEL_PARANOID=1 re-validates anyway.
    */
   private readonly validated: Uint8Array;
+  /** Per tx, the location that stopped or invalidated its latest incarnation (see dependencyHint). */
+  private readonly stopKey: (LocationKey | undefined)[];
   /** Whether a tx's latest read set is in `readers` (a tx that ran on final values never is: nothing can invalidate it). */
   private readonly indexed: Uint8Array;
   private readonly updates: MVUpdate[] = [];
@@ -348,6 +350,8 @@ class BlockRun {
     this.latest = new Array(n);
     this.validated = new Uint8Array(n);
     this.indexed = new Uint8Array(n);
+    this.stopKey = new Array(n);
+    this.scheduler.hint = (tx) => this.dependencyHint(tx);
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
@@ -397,6 +401,7 @@ class BlockRun {
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
+        this.stats.waits = this.scheduler.hintedWaits;
         this.board?.stop();
         // Busy workers read "end" after their current task; ports close when sessions do.
         for (const p of ports) p.postMessage({ type: "end" } satisfies ToWorker);
@@ -578,12 +583,15 @@ class BlockRun {
     if (o.kind === "blocked") {
       this.stats.blocked++;
       this.work.wasted += o.micros;
+      this.stopKey[o.tx] = o.key;
       if (o.key !== undefined) this.stats.wasted.push({ tx: o.tx, key: o.key, micros: o.micros, cause: "estimate" });
       this.scheduler.blockOn(o.tx, o.dependency);
       this.checkRunaway();
       return;
     }
     txStats.micros = o.micros;
+    this.stopKey[o.tx] = undefined;
+    txStats.thread = origin + 1;
     const writeSet = o.kind === "executed" ? o.writeSet : { writes: [], code: [] };
     const changed = this.mv.record(o.tx, o.incarnation, writeSet);
     if (changed.size > 0 || this.latest[o.tx] === undefined) {
@@ -652,12 +660,37 @@ class BlockRun {
     for (const read of latest.reads) {
       const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
       if (now.estimate !== undefined || !sameValue(now.value, read.value)) {
+        this.stopKey[tx] = read.key;
         this.stats.wasted.push({ tx, key: read.key, micros: latest.micros, cause: "abort" });
         return false;
       }
     }
     this.validated[tx] = 1;
     return true;
+  }
+
+  /**
+   * What a re-execution of `tx` learned from its earlier incarnations
+   * (Scheduler.hint): it waits for a lower tx instead of running when the
+   * location that stopped or invalidated its last incarnation is an ESTIMATE
+   * or likely to be written by a lower tx that has not executed yet
+   * (MVMemory.likelyPendingWriter), or when anything its last executed
+   * incarnation read is now an ESTIMATE (its writer was aborted and runs
+   * again): running now would read values about to change.
+   */
+  private dependencyHint(tx: TxIndex): TxIndex | undefined {
+    const key = this.stopKey[tx];
+    if (key !== undefined) {
+      const now = this.mv.resolve(tx, key);
+      if (now.estimate !== undefined) return now.estimate;
+      const pending = this.mv.likelyPendingWriter(tx, key, PENDING_WINDOW);
+      if (pending !== undefined) return pending;
+    }
+    for (const read of this.latest[tx]?.reads ?? []) {
+      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
+      if (now.estimate !== undefined) return now.estimate;
+    }
+    return undefined;
   }
 
   private abort(tx: TxIndex): void {

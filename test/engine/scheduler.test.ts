@@ -292,6 +292,59 @@ describe("Scheduler with a claim board (worker threads take first executions the
     expect(s.nextAssignedTask()).to.deep.equal({ tx: 1, incarnation: 0 });
   });
 
+  it("dependency hint: a re-execution waits, without running, for the unfinished lower tx the hint names", function () {
+    const s = new Scheduler(4);
+    const asked: number[] = [];
+    // Tx 2 learned that it reads what tx 1 writes; nothing is known of the others.
+    s.hint = (tx) => (asked.push(tx), tx === 2 ? 1 : undefined);
+    expect(drain(s), "first executions are never held back").to.deep.equal([0, 1, 2, 3]);
+    expect(asked, "nor is the hint asked for them").to.deep.equal([]);
+    s.finishExecution(2);
+    s.abort(2);
+    expect(s.incarnation[2]).to.equal(1);
+    // Tx 1 is still executing: tx 2 goes back to BLOCKED on it, same incarnation, nothing handed out.
+    expect(s.nextTask()).to.equal(undefined);
+    expect(s.status[2]).to.equal(TxStatus.Blocked);
+    expect(s.incarnation[2]).to.equal(1);
+    expect(s.hintedWaits).to.equal(1);
+    expect(s.executionCount).to.equal(4);
+    // Tx 1 executed: tx 2 is ready, the hint is asked again and now ignored (tx 1 is done).
+    s.finishExecution(1);
+    expect(s.nextTask()).to.deep.equal({ tx: 2, incarnation: 1 });
+    expect(asked).to.deep.equal([2, 2]);
+    expect(s.hintedWaits).to.equal(1);
+  });
+
+  it("dependency hint: names that are not an unfinished lower tx are ignored", function () {
+    for (const named of [-1, 2, 3, 0 /* executed */]) {
+      const s = new Scheduler(4);
+      s.hint = () => named;
+      drain(s);
+      s.finishExecution(0);
+      s.finishExecution(2);
+      s.abort(2);
+      expect(s.nextTask(), `hint ${named}`).to.deep.equal({ tx: 2, incarnation: 1 });
+      expect(s.hintedWaits).to.equal(0);
+    }
+  });
+
+  it("dependency hint: held back also on the assigned path (claim board) and for in-order takes", function () {
+    const board = ClaimBoard.create(3);
+    const s = new Scheduler(3, undefined, board);
+    s.hint = (tx) => (tx === 2 ? 1 : undefined);
+    for (const tx of [0, 1, 2]) {
+      board.claim(tx, WORKER);
+      s.startedElsewhere(tx);
+    }
+    s.finishExecution(2);
+    s.abort(2);
+    expect(s.nextAssignedTask()).to.equal(undefined);
+    expect(s.takeIfReady(2)).to.equal(undefined);
+    expect(s.status[2]).to.equal(TxStatus.Blocked);
+    s.finishExecution(1);
+    expect(s.takeIfReady(2)).to.deep.equal({ tx: 2, incarnation: 1 });
+  });
+
   it("the stop flag is shared through the buffer", function () {
     const board = ClaimBoard.create(2);
     const seenByWorker = new ClaimBoard(board.buffer);
@@ -489,9 +542,10 @@ describe("MVMemory (hand-stepped)", function () {
     expect(mv.likelyPendingWriter(3, hot, 16)).to.equal(2);
     // A location one tx wrote is not hot: no prediction, however much is pending.
     expect(mv.likelyPendingWriter(9, cold, 16)).to.equal(undefined);
-    // Only within the window below the reader.
-    expect(mv.likelyPendingWriter(9, hot, 2)).to.equal(8);
-    expect(mv.likelyPendingWriter(30, hot, 2)).to.equal(29);
+    // The nearest pending tx is the one to wait for.
+    expect(mv.likelyPendingWriter(9, hot, 16)).to.equal(8);
+    // Far from its writers (beyond the window), the location is not hot.
+    expect(mv.likelyPendingWriter(30, hot, 16)).to.equal(undefined);
     // An aborted tx counts as pending until its next incarnation has run.
     mv.record(4, 0, ws());
     mv.markEstimate(4);
@@ -502,13 +556,15 @@ describe("MVMemory (hand-stepped)", function () {
     expect(value(mv.resolve(9, hot))).to.equal(13n);
   });
 
-  it("a location written by a small share of the executed txs is not hot", function () {
+  it("waits only when a pending tx more likely writes the location than not (the writers' share nearby)", function () {
     const mv = new MVMemory(base);
     const k = storageKey(A, SLOT2);
-    mv.record(0, 0, ws({ key: k, value: 1n }));
-    mv.record(1, 0, ws({ key: k, value: 2n }));
-    for (let tx = 2; tx < 12; tx++) mv.record(tx, 0, ws({ key: storageKey(B, "00".repeat(31) + tx.toString(16).padStart(2, "0")), value: 1n }));
-    // 2 writers among 12 executed txs: under a quarter.
-    expect(mv.likelyPendingWriter(20, k, 16)).to.equal(undefined);
+    const other = (tx: number) => ({ key: storageKey(B, "00".repeat(31) + tx.toString(16).padStart(2, "0")), value: 1n });
+    // Txs 0 to 11 executed; txs 2 and 9 wrote k; txs 12 to 15 have not executed yet.
+    for (let tx = 0; tx <= 11; tx++) mv.record(tx, 0, ws(tx === 2 || tx === 9 ? { key: k, value: BigInt(tx) } : other(tx)));
+    // Reader 13: 2 writers among the 12 executed txs nearby, and 1 pending tx (12): 1 chance in 6, read on.
+    expect(mv.likelyPendingWriter(13, k, 16)).to.equal(undefined);
+    // Reader 16: 4 pending txs (12 to 15): 1 - (5/6)^4 > 1/2, wait for the nearest.
+    expect(mv.likelyPendingWriter(16, k, 16)).to.equal(15);
   });
 });
