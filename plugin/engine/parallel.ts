@@ -59,9 +59,11 @@ export interface ParallelOptions {
   /** Blocks with fewer transactions run sequentially. Default 8. */
   minTxsForParallel?: number;
   /**
-   * When re-executions exceed this many per committed tx (counting at least 16
-   * commits), the rest of the block runs in order on the calling thread:
-   * optimistic execution is only burning CPU. Default 1.
+   * When the execution time of thrown-away incarnations (aborted, or stopped
+   * to wait) exceeds this many times the execution time of the txs committed
+   * since speculation started (once that is worth 16 average incarnations),
+   * the following txs run in order on the calling thread: optimistic
+   * execution is only burning CPU. Default 1.
    */
   maxReexecutionRatio?: number;
   /** On a worker failure: run the block sequentially (default) or throw. */
