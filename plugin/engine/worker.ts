@@ -172,7 +172,7 @@ export default async function session(config: SessionConfig): Promise<number> {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait / 1000));
     }
     const source: ReadSource = {
-      resolve: (key) => mv.resolve(tx, key),
+      resolve: (key) => mv.resolveForExecution(tx, key),
       resolveNonzero: (key) => mv.resolveNonzero(tx, key),
       code,
     };
