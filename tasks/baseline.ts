@@ -78,9 +78,11 @@ async function runTests(testFiles: string[], hre: HardhatRuntimeEnvironment): Pr
   }
   if (report === undefined) throw pluginError("the test run gave no parallel report (was the test task replaced by another plugin?)");
   for (const note of report.notes) if (/could not be analysed/.test(note)) throw pluginError(`the parallel report is incomplete: ${note}`);
-  // Hardhat's test task sets the exit code from the failures; this task decides it.
+  // Hardhat's test task returns the failures and sets the exit code from them (a plugin
+  // wrapping the task may return nothing: the exit code still says); this task decides the exit code.
+  const count = typeof failures === "number" ? failures : Number(process.exitCode ?? 0);
   process.exitCode = 0;
-  return { report, failures: typeof failures === "number" ? failures : 0 };
+  return { report, failures: Number.isFinite(count) ? count : 0 };
 }
 
 function readReport(file: string, given: string): ParallelTestReport {

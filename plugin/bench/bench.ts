@@ -7,7 +7,7 @@
  * receipts and state root), executionSpeedup is transaction execution alone.
  */
 import { bytesToHex, hexToBytes } from "@ethereumjs/util";
-import os from "node:os";
+import { performance } from "node:perf_hooks";
 
 import { dependencyOf } from "../analysis/dependencies";
 import { idealSpeedup } from "../analysis/ideal";
@@ -22,14 +22,24 @@ import type { ParallelBlockInput } from "../engine/parallel";
 import { erc20TransferBlock } from "../workloads/erc20";
 import { PRESET_NAMES, generateWorkload, prepareWorkloadOnEngine } from "../workloads";
 import type { ArtifactReader } from "../workloads";
+import { benchEnvironment } from "./environment";
+import type { BenchMachine } from "./environment";
+import { BenchProgress } from "./progress";
+import type { PlannedStep } from "./progress";
 import { runStockBaseline } from "./stock-baseline";
+import { benchWarnings } from "./warnings";
 
 /**
- * Untimed runs before measuring. Worker threads start cold (module loading,
- * then JIT): in a long-running node they are warm, and that is what the
- * ratios should describe.
+ * The two runs the task offers. Untimed warm-up runs come first because
+ * worker threads start cold (module loading, then JIT): in a long-running
+ * node they are warm, and that is what the ratios should describe. The
+ * default run is sized to finish in about a minute and a half on 2 cores
+ * (3 timed runs, no stock baseline); `--full` is the longer, steadier one.
  */
-const WARMUP_RUNS = 3;
+export const RUN_SIZES = {
+  default: { repeats: 3, warmupRuns: 2, stock: false },
+  full: { repeats: 5, warmupRuns: 3, stock: true },
+} as const;
 
 /** Flat-state ERC-20 blocks (no setup blocks): the engine's reference workloads. */
 export const ERC20_WORKLOADS = ["erc20-independent", "erc20-one-recipient"] as const;
@@ -54,15 +64,34 @@ export interface BenchOptions {
   txs?: number;
   accounts: number;
   workers: number[];
+  /** Timed runs per workload and configuration. */
   repeats: number;
+  /** Untimed runs per workload and configuration before the timed ones. */
+  warmupRuns: number;
   workloads: BenchWorkload[];
   /** Compiled bundled contracts (Hardhat's artifacts.readArtifactSync). */
   artifacts: ArtifactReader;
-  /** Skip the (slow) stock baseline. */
-  skipStock?: boolean;
+  /** Run the (slow) stock baseline. */
+  stock: boolean;
+  /** Recorded in the report: the run was asked for with --full. */
+  full?: boolean;
   /** Executor options from the user's `parallel` config (worker count and minTxsForParallel are set here). */
   executorOptions?: Pick<ParallelOptions, "maxReexecutionRatio" | "onWorkerFailure">;
-  onProgress?: (message: string) => void;
+  /** One line per step with the estimated time left (progress.ts). */
+  onProgress?: (line: string) => void;
+}
+
+/** The options as run, in the JSON report: enough to run the same benchmark again. */
+export interface BenchRunOptions {
+  workloads: BenchWorkload[];
+  /** Transactions per block, per workload. */
+  txs: Partial<Record<BenchWorkload, number>>;
+  accounts: number;
+  workers: number[];
+  repeats: number;
+  warmupRuns: number;
+  stock: boolean;
+  full: boolean;
 }
 
 export interface Spread {
@@ -86,8 +115,15 @@ export interface BenchRow {
   speedup: number;
   /** Sequential execution / parallel execution (medians). */
   executionSpeedup: number;
-  /** Ideal speedup at this worker count from the dependency graph, work = measured tx time. */
+  /**
+   * Ideal speedup at this worker count from the dependency graph (work = measured tx time):
+   * the critical-path bound capped by the workers and by this machine's cores.
+   */
   ideal: number;
+  /** Total tx time / heaviest dependency chain, uncapped: the same for every worker count of a workload. */
+  idealBound: number;
+  /** What caps `ideal`: the dependencies (the bound itself), the worker count, or the machine's cores. */
+  idealCappedBy: "dependencies" | "workers" | "cores";
   reexecutionsPerTx: number;
   mode: string;
   fallbackReason?: string;
@@ -121,13 +157,19 @@ export interface ScalingRow {
 }
 
 export interface BenchReport {
-  schemaVersion: 1;
-  machine: { cores: number; node: string; platform: string };
+  /** 2: ideal capped by cores, idealBound and idealCappedBy; plugin, node, options, warnings; machine with CPU, OS, memory. */
+  schemaVersion: 2;
+  plugin: { name: string; version: string };
+  node: string;
+  machine: BenchMachine;
+  options: BenchRunOptions;
   method: string;
   rows: BenchRow[];
   baselines: BaselineRow[];
   /** Simulated speedup at 1 to 64 workers (analysis/simulate.ts), per workload. */
   scaling: ScalingRow[];
+  /** What makes the figures less trustworthy (workers beyond the cores, too few repeats for the noise seen), with a fix. */
+  warnings: string[];
 }
 
 interface RunSummary {
@@ -158,7 +200,12 @@ async function generate(name: BenchWorkload, txs: number, opts: BenchOptions): P
 }
 
 export async function runBench(opts: BenchOptions): Promise<BenchReport> {
-  const progress = opts.onProgress ?? (() => {});
+  // The first warm-up run is also the sequential reference every other run is verified against.
+  if (!Number.isInteger(opts.warmupRuns) || opts.warmupRuns < 1) throw new RangeError(`warmupRuns must be an integer of at least 1, got ${opts.warmupRuns}`);
+  if (!Number.isInteger(opts.repeats) || opts.repeats < 1) throw new RangeError(`repeats must be an integer of at least 1, got ${opts.repeats}`);
+  const environment = benchEnvironment();
+  const cores = environment.machine.cores;
+  const progress = new BenchProgress(planSteps(opts), opts.onProgress ?? (() => {}));
   const executors = new Map<number, ParallelExecutor>();
   for (const w of opts.workers) {
     // minTxsForParallel 1: measure the parallel path even on small --txs; other options are the defaults.
@@ -170,14 +217,18 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
   try {
     for (const name of opts.workloads) {
       const txs = opts.txs ?? defaultTxs(name);
-      progress(`${name}: generating ${txs} signed txs over ${opts.accounts} accounts${(ERC20_WORKLOADS as readonly string[]).includes(name) ? "" : " and running its setup blocks"}`);
+      progress.next();
       const input = await generate(name, txs, opts);
 
-      progress(`${name}: warm-up (${WARMUP_RUNS} runs each; the first ships the pre-state to the workers)`);
+      progress.next();
       let reference = await executeBlockSequential(input);
-      for (let i = 1; i < WARMUP_RUNS; i++) reference = await executeBlockSequential(input);
+      for (let i = 1; i < opts.warmupRuns; i++) {
+        progress.next();
+        reference = await executeBlockSequential(input);
+      }
       for (const [count, ex] of executors) {
-        for (let i = 0; i < WARMUP_RUNS; i++) {
+        for (let i = 0; i < opts.warmupRuns; i++) {
+          progress.next();
           const r = await ex.executeBlock(input);
           const d = firstDifference(r, reference, { preState: input.preState });
           if (d !== undefined) throw new Error(`bug: ${name} with ${count} workers differs from sequential execution: ${d.txIndex === undefined ? "" : `tx ${d.txIndex}: `}${d.description}`);
@@ -190,10 +241,14 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       const par = new Map<number, RunSummary[]>(opts.workers.map((c) => [c, []]));
       const summarize = (r: BlockResult): RunSummary => ({ stats: r.stats, verified: firstDifference(r, reference) === undefined });
       for (let rep = 0; rep < opts.repeats; rep++) {
-        progress(`${name}: run ${rep + 1}/${opts.repeats}`);
+        progress.next();
         seq.push(summarize(await executeBlockSequential(input)));
-        for (const [count, ex] of executors) par.get(count)!.push(summarize(await ex.executeBlock(input)));
+        for (const [count, ex] of executors) {
+          progress.next();
+          par.get(count)!.push(summarize(await ex.executeBlock(input)));
+        }
       }
+      progress.next();
       const seqWall = seq.map((r) => r.stats.wallMs);
       const seqExec = median(seq.map((r) => r.stats.executionMs));
       const work = reference.stats.txs.map((t) => t.micros);
@@ -216,7 +271,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           parallelStateRootMs: median(runs.map((r) => r.stats.stateRootMs)),
           speedup: median(seqWall) / median(parWall),
           executionSpeedup: seqExec / parExec,
-          ideal: ideal.capped(count),
+          ...cappedIdeal(ideal.unbounded, count, cores),
           reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / txs,
           mode: last.stats.mode,
           fallbackReason: last.stats.fallbackReason,
@@ -224,10 +279,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         });
       }
       rows.push(...workloadRows);
-      scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows));
-      if (!opts.skipStock) {
-        progress(`${name}: stock baseline (runBlock + MerkleStateManager, one run)`);
-        const stock = await runStockBaseline(input.block, input.preState);
+      // The model of a long dependency chain takes seconds: say how far it got now and then.
+      scaling.push(scalingRow(name, txs, reference, work, seq, par, workloadRows, throttledNotes(progress)));
+      if (opts.stock) {
+        progress.next();
+        // runBlock is one long call: say how far it got every few seconds.
+        const note = throttledNotes(progress);
+        const stock = await runStockBaseline(input.block, input.preState, (done) => note(`${done}/${txs} txs`, done / txs));
         baselines.push({
           workload: name,
           txs,
@@ -241,17 +299,93 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
         });
       }
     }
+    progress.done();
   } finally {
     for (const ex of executors.values()) await ex.close();
   }
   return {
-    schemaVersion: 1,
-    machine: { cores: os.availableParallelism(), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    method: `same process, ${WARMUP_RUNS} warm-up runs each, then repeats alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root`,
+    schemaVersion: 2,
+    ...environment,
+    options: {
+      workloads: opts.workloads,
+      txs: Object.fromEntries(opts.workloads.map((w) => [w, opts.txs ?? defaultTxs(w)])),
+      accounts: opts.accounts,
+      workers: opts.workers,
+      repeats: opts.repeats,
+      warmupRuns: opts.warmupRuns,
+      stock: opts.stock,
+      full: opts.full ?? false,
+    },
+    method: `same process, ${opts.warmupRuns} warm-up runs each, then ${opts.repeats} timed runs alternating sequential and parallel; medians (min-max); wall time includes system phases, receipts and the state root`,
     rows,
     baselines,
     scaling,
+    warnings: benchWarnings({ workers: opts.workers, cores, repeats: opts.repeats, rows }),
   };
+}
+
+/** Time between the progress notes inside a long step (the stock baseline, the model), ms. */
+const NOTE_EVERY_MS = 4000;
+
+/** progress.note, at most once per NOTE_EVERY_MS: callers may call it after every transaction. */
+function throttledNotes(progress: BenchProgress): (detail: string, fractionDone?: number) => void {
+  let last = performance.now();
+  return (detail, fractionDone) => {
+    if (performance.now() - last < NOTE_EVERY_MS) return;
+    last = performance.now();
+    progress.note(detail, fractionDone);
+  };
+}
+
+/**
+ * The ideal at a worker count: the critical-path bound, capped by the
+ * workers, and by the cores, since workers beyond the cores share them.
+ */
+export function cappedIdeal(bound: number, workers: number, cores: number): Pick<BenchRow, "ideal" | "idealBound" | "idealCappedBy"> {
+  const cap = Math.min(workers, cores);
+  if (bound <= cap) return { ideal: bound, idealBound: bound, idealCappedBy: "dependencies" };
+  return { ideal: cap, idealBound: bound, idealCappedBy: workers <= cores ? "workers" : "cores" };
+}
+
+/**
+ * Rough costs for the first time-left estimates, before anything is measured
+ * (progress.ts scales them by how far off they turn out): a fixed part and a
+ * part per transaction, for one run, for generating the block (signing, and a
+ * preset's setup blocks) and for the stock baseline. From runs on 2 cores;
+ * only their ratios matter much.
+ */
+const PRIOR_MS = {
+  erc20: { run: [20, 0.8], generate: [300, 1], model: [50, 0.5], stock: [500, 12] },
+  preset: { run: [20, 2], generate: [500, 8], model: [50, 0.5], stock: [500, 20] },
+} as const;
+
+/** The steps runBench takes, in order, each with a label and a prior for the time-left estimate. */
+function planSteps(opts: BenchOptions): PlannedStep[] {
+  const steps: PlannedStep[] = [];
+  for (const name of opts.workloads) {
+    const txs = opts.txs ?? defaultTxs(name);
+    const erc20 = (ERC20_WORKLOADS as readonly string[]).includes(name);
+    const prior = erc20 ? PRIOR_MS.erc20 : PRIOR_MS.preset;
+    const priorMs = ([fixed, perTx]: readonly [number, number]) => fixed + txs * perTx;
+    steps.push({
+      label: `${name}: generating ${txs} signed txs over ${opts.accounts} accounts${erc20 ? "" : ", setup blocks"}`,
+      key: `${name} generate`,
+      kind: "generate",
+      priorMs: priorMs(prior.generate),
+    });
+    const run = (config: string, what: string, cold = false): PlannedStep => ({ label: `${name} ${config} ${what}`, key: `${name} ${config}`, kind: "run", priorMs: priorMs(prior.run), cold });
+    for (let i = 0; i < opts.warmupRuns; i++) steps.push(run("seq", `warm-up ${i + 1}/${opts.warmupRuns}`, i === 0));
+    for (const w of opts.workers) {
+      for (let i = 0; i < opts.warmupRuns; i++) steps.push(run(`@${w}w`, `warm-up ${i + 1}/${opts.warmupRuns}${i === 0 ? " (ships the pre-state to the workers)" : ""}`, i === 0));
+    }
+    for (let rep = 0; rep < opts.repeats; rep++) {
+      steps.push(run("seq", `run ${rep + 1}/${opts.repeats}`));
+      for (const w of opts.workers) steps.push(run(`@${w}w`, `run ${rep + 1}/${opts.repeats}`));
+    }
+    steps.push({ label: `${name}: ideal and scheduler model, 1 to ${SIMULATED_WORKERS[SIMULATED_WORKERS.length - 1]} workers`, key: `${name} model`, kind: "model", priorMs: priorMs(prior.model) });
+    if (opts.stock) steps.push({ label: `${name} stock baseline (runBlock, one run)`, key: `${name} stock`, kind: "stock", priorMs: priorMs(prior.stock) });
+  }
+  return steps;
 }
 
 /**
@@ -260,7 +394,16 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
  * finished incarnation from the runs with the most workers, and the time
  * outside execution from the sequential runs.
  */
-function scalingRow(workload: string, txs: number, reference: BlockResult, work: number[], seq: RunSummary[], par: Map<number, RunSummary[]>, rows: BenchRow[]): ScalingRow {
+function scalingRow(
+  workload: string,
+  txs: number,
+  reference: BlockResult,
+  work: number[],
+  seq: RunSummary[],
+  par: Map<number, RunSummary[]>,
+  rows: BenchRow[],
+  modelled: (detail: string) => void,
+): ScalingRow {
   const dependsOn = reference.reads.map((reads, j) => {
     const deps = new Set<number>();
     for (const r of reads) {
@@ -279,7 +422,15 @@ function scalingRow(workload: string, txs: number, reference: BlockResult, work:
     coordinatorMicrosPerIncarnation: coordinatorMicros,
     serialMs,
     measured: rows.map((r) => ({ workers: r.workers, speedup: r.speedup, executionSpeedup: r.executionSpeedup })),
-    simulated: SIMULATED_WORKERS.map((w) => simulateBlockStm(input, w)),
-    simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => simulateBlockStm({ ...input, callerExecutes: false }, w)),
+    simulated: SIMULATED_WORKERS.map((w) => {
+      const run = simulateBlockStm(input, w);
+      modelled(`${w} workers done`);
+      return run;
+    }),
+    simulatedCoordinatorOnly: SIMULATED_WORKERS.map((w) => {
+      const run = simulateBlockStm({ ...input, callerExecutes: false }, w);
+      modelled(`${w} workers done (coordinator only)`);
+      return run;
+    }),
   };
 }

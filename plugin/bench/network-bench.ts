@@ -34,12 +34,20 @@ export interface OrdinaryTestsRow {
   tests: number;
   requests: number;
   transactions: number;
-  /** Wall time of the whole workload on each network, ms. */
+  /** Rounds run: each a fresh network of each kind, in alternating order (Hardhat's first in even rounds). */
+  rounds: number;
+  /** Median wall time of the whole workload on each network over the rounds, ms. */
   hardhatMs: number;
   parallelMs: number;
-  /** parallel / hardhat: above 1 the parallel network is slower. */
+  /** Median over the rounds of parallel / hardhat (above 1 the parallel network is slower). */
   ratio: number;
-  /** Both networks gave the same receipts (status, gas) and call results. */
+  /** Each round's parallel / hardhat, in round order: the spread a single run would show. */
+  ratios: number[];
+  /** Median CPU time of the process over the workload on each network (all threads), ms, and the median of the rounds' CPU ratios. */
+  hardhatCpuMs: number;
+  parallelCpuMs: number;
+  cpuRatio: number;
+  /** Both networks gave the same receipts (status, gas) and call results, in every round. */
   verified: boolean;
 }
 
@@ -70,6 +78,8 @@ export interface NetworkBenchOptions {
   userParallelNetwork: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>;
   /** Tests of the ordinary-tests workload (0: skip it). */
   ordinaryTests: number;
+  /** Rounds of it, each on fresh networks (default 1); the report gives medians and every round's ratio. */
+  ordinaryRounds?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -82,34 +92,51 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   let ordinary: OrdinaryTestsRow | undefined;
   let startup: StartupRow | undefined;
   if (opts.ordinaryTests > 0) {
-    progress(`ordinary tests: ${opts.ordinaryTests} tests on Hardhat's network`);
-    let started = performance.now();
-    const hardhat = await opts.userHardhatNetwork();
-    await hardhat.request({ method: "eth_blockNumber", params: [] });
-    const hardhatStartupMs = performance.now() - started;
-    const onHardhat = await runOrdinaryTests(hardhat, opts.artifacts, opts.ordinaryTests);
-    progress("ordinary tests: the same on the parallel network");
-    started = performance.now();
-    const parallel = await opts.userParallelNetwork();
-    await parallel.request({ method: "eth_blockNumber", params: [] });
-    startup = { hardhatMs: hardhatStartupMs, parallelMs: performance.now() - started };
+    const rounds = Math.max(1, opts.ordinaryRounds ?? 1);
+    const runs: { hardhatMs: number; parallelMs: number; hardhatCpuMs: number; parallelCpuMs: number; verified: boolean }[] = [];
+    let hardhat: Eip1193Provider | undefined;
+    let parallel: (Eip1193Provider & { close?: () => Promise<void> }) | undefined;
+    let requests = 0;
+    let transactions = 0;
     try {
-      const onParallel = await runOrdinaryTests(parallel, opts.artifacts, opts.ordinaryTests);
+      for (let round = 0; round < rounds; round++) {
+        await parallel?.close?.();
+        // Alternating order, so that neither network always runs on the process (JIT, heap) the other left behind.
+        const order: ("hardhat" | "parallel")[] = round % 2 === 0 ? ["hardhat", "parallel"] : ["parallel", "hardhat"];
+        const results: Partial<Record<"hardhat" | "parallel", Awaited<ReturnType<typeof runOrdinaryTests>>>> = {};
+        for (const which of order) {
+          progress(`ordinary tests, round ${round + 1} of ${rounds}: ${opts.ordinaryTests} tests on ${which === "hardhat" ? "Hardhat's network" : "the parallel network"}`);
+          const started = performance.now();
+          const provider = which === "hardhat" ? (hardhat = await opts.userHardhatNetwork()) : (parallel = await opts.userParallelNetwork());
+          await provider.request({ method: "eth_blockNumber", params: [] });
+          if (round === 0) (startup ??= { hardhatMs: 0, parallelMs: 0 })[which === "hardhat" ? "hardhatMs" : "parallelMs"] = performance.now() - started;
+          results[which] = await runOrdinaryTests(provider, opts.artifacts, opts.ordinaryTests);
+        }
+        const [onHardhat, onParallel] = [results.hardhat!, results.parallel!];
+        ({ requests, transactions } = onParallel);
+        runs.push({ hardhatMs: onHardhat.wallMs, parallelMs: onParallel.wallMs, hardhatCpuMs: onHardhat.cpuMs, parallelCpuMs: onParallel.cpuMs, verified: onHardhat.outcomes.join() === onParallel.outcomes.join() });
+      }
+      const ratios = runs.map((r) => r.parallelMs / r.hardhatMs);
       ordinary = {
         tests: opts.ordinaryTests,
-        requests: onParallel.requests,
-        transactions: onParallel.transactions,
-        hardhatMs: onHardhat.wallMs,
-        parallelMs: onParallel.wallMs,
-        ratio: onParallel.wallMs / onHardhat.wallMs,
-        verified: onHardhat.outcomes.join() === onParallel.outcomes.join(),
+        requests,
+        transactions,
+        rounds,
+        hardhatMs: median(runs.map((r) => r.hardhatMs)),
+        parallelMs: median(runs.map((r) => r.parallelMs)),
+        ratio: median(ratios),
+        ratios,
+        hardhatCpuMs: median(runs.map((r) => r.hardhatCpuMs)),
+        parallelCpuMs: median(runs.map((r) => r.parallelCpuMs)),
+        cpuRatio: median(runs.map((r) => r.parallelCpuMs / r.hardhatCpuMs)),
+        verified: runs.every((r) => r.verified),
       };
       progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
-      const [from, to] = (await hardhat.request({ method: "eth_accounts", params: [] })) as string[];
+      const [from, to] = (await hardhat!.request({ method: "eth_accounts", params: [] })) as string[];
       const call = { from, to, data: "0x" };
-      rpc = { calls: RPC_CALLS, hardhatMicros: await timeCalls(hardhat, call), parallelMicros: await timeCalls(parallel, call) };
+      rpc = { calls: RPC_CALLS, hardhatMicros: await timeCalls(hardhat!, call), parallelMicros: await timeCalls(parallel!, call) };
     } finally {
-      await parallel.close?.();
+      await parallel?.close?.();
     }
   }
   for (const name of opts.workloads) {
@@ -145,6 +172,12 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
     }
   }
   return { ordinary, startup, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function timeCalls(provider: Eip1193Provider, call: { from: string; to: string; data: string }): Promise<number> {

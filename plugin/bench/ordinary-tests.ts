@@ -21,6 +21,12 @@ import type { ArtifactReader, Eip1193Provider } from "../workloads";
 export interface OrdinaryTestsResult {
   /** Wall time of the whole workload, fixture included, ms. */
   wallMs: number;
+  /**
+   * CPU time of the whole process over the workload (every thread: EDR's
+   * native ones, the parallel network's workers), ms. Less moved than wall
+   * time by other work on a shared machine.
+   */
+  cpuMs: number;
   requests: number;
   transactions: number;
   /** Status and gas of every receipt and every call's result, in order: both networks must agree. */
@@ -54,6 +60,7 @@ export async function runOrdinaryTests(provider: Eip1193Provider, artifacts: Art
   };
 
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const token = artifacts("TestToken");
   const abi = new Interface(token.abi);
   const signers = (await rpc<string[]>("eth_accounts")).slice(0, 5);
@@ -81,5 +88,6 @@ export async function runOrdinaryTests(provider: Eip1193Provider, artifacts: Art
     });
     await rpc("eth_getBalance", alice, "latest");
   }
-  return { wallMs: performance.now() - started, requests, transactions, outcomes };
+  const cpu = process.cpuUsage(cpuBefore);
+  return { wallMs: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, requests, transactions, outcomes };
 }

@@ -45,12 +45,16 @@ export async function runPrePhase(executor: TxExecutor, block: Block, overlay: B
   });
 }
 
+/** The EIP-7685 requests hash of a block without requests (sha256 of nothing); callers only read it. */
+let emptyRequestsHash: Uint8Array | undefined;
+
 /** Returns the EIP-7685 requests hash when the fork has requests. */
 export async function runPostPhase(executor: TxExecutor, block: Block, overlay: BlockOverlay, txLogs: LogEntry[][]): Promise<Uint8Array | undefined> {
   const { vm } = executor;
   const common = block.common;
   const n = block.transactions.length;
-  if (common.isActivatedEIP(4895)) {
+  // No withdrawals (every development-chain block): nothing to credit, and the phase's bookkeeping cost a tenth of an automined block's engine work.
+  if (common.isActivatedEIP(4895) && (block.withdrawals?.length ?? 0) > 0) {
     await inPhase(executor, block, overlay, n, async () => {
       for (const w of block.withdrawals ?? []) await rewardAccount(vm.evm, w.address, w.amount * GWEI_TO_WEI, common);
       await vm.evm.journal.cleanup();
@@ -72,7 +76,7 @@ export async function runPostPhase(executor: TxExecutor, block: Block, overlay: 
   if (!common.isActivatedEIP(7685)) return undefined;
   // Without system calls the EIP-7002/7251 request queues are not dequeued
   // either, and no deposit contract is watched: every block has no requests.
-  if (executor.rules.systemCalls === false) return genRequestsRoot([], sha256);
+  if (executor.rules.systemCalls === false) return (emptyRequestsHash ??= genRequestsRoot([], sha256));
   let requests: Parameters<typeof genRequestsRoot>[0] = [];
   await inPhase(executor, block, overlay, n, async () => {
     requests = await requestsInternals.accumulateRequests(vm, txLogs.map((logs) => ({ receipt: { logs } })), block.header.gasLimit);

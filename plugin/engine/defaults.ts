@@ -6,7 +6,7 @@
 export const PARALLEL_DEFAULTS = {
   /** Blocks with fewer transactions run sequentially. */
   minTxsForParallel: 8,
-  /** Re-executions per committed tx above which the rest of the block runs in order. */
+  /** Wasted execution time per committed execution time above which the rest of the block runs in order. */
   maxReexecutionRatio: 1,
   /** What a worker failure does to the block. */
   onWorkerFailure: "sequential",

@@ -33,6 +33,11 @@ export type BaseReader = (key: LocationKey) => LocationValue;
 
 const BASE_ORIGIN: ReadOrigin = { kind: "base" };
 
+/** A location is hot near a reader (see likelyPendingWriter) once this many txs near it wrote it. */
+const MIN_HOT_WRITERS = 2;
+/** How far around a reader likelyPendingWriter looks for writers and for txs that have not executed. */
+export const PENDING_WINDOW = 16;
+
 /** One update of the memory, in the order the coordinator applied it. */
 export type MVUpdate =
   | { kind: "write"; tx: TxIndex; incarnation: Incarnation; writeSet: TxWriteSet }
@@ -45,6 +50,8 @@ export class MVMemory {
   readonly code = new Map<string, Uint8Array>();
   /** How many wipe locations have entries. */
   private wipeLocations = 0;
+  /** Txs whose latest incarnation was aborted: their writes are ESTIMATEs until they run again. */
+  private readonly estimated = new Set<TxIndex>();
 
   constructor(private readonly base: BaseReader) {}
 
@@ -80,12 +87,14 @@ export class MVMemory {
       }
     }
     this.written.set(tx, keys);
+    this.estimated.delete(tx);
     return changed;
   }
 
   markEstimate(tx: TxIndex): void {
     const keys = this.written.get(tx);
     if (keys === undefined) return;
+    this.estimated.add(tx);
     for (const key of keys) {
       const entries = this.data.get(key)!;
       const at = findExact(entries, tx);
@@ -145,12 +154,71 @@ export class MVMemory {
     let sum = 0n;
     for (let i = below(entries, reader); i >= 0; i--) {
       const e = entries[i];
-      if (e.estimate) return { estimate: e.tx };
+      // An ESTIMATE counts with the value its aborted incarnation wrote: whether
+      // a balance is zero rarely changes between incarnations, and the reader
+      // is re-validated when the writer's next incarnation changes its entry
+      // (the entry counts as changed whenever it was an ESTIMATE), so nothing
+      // waits on the fee payment of a tx whose writer below was aborted.
       const origin: ReadOrigin = { kind: "tx", tx: e.tx, incarnation: e.incarnation };
       sum += e.value as bigint;
       if (!e.delta || sum > 0n) return { value: nonzero(sum), origin };
     }
     return { value: nonzero((this.base(key) as bigint) + sum), origin: BASE_ORIGIN };
+  }
+
+  /**
+   * What an executing incarnation of `reader` reads at `key`: resolve(), or an
+   * ESTIMATE of a lower tx that has not executed yet but likely writes `key`
+   * (likelyPendingWriter): the incarnation stops there and the tx waits for
+   * that one instead of running on to be aborted. Validation never predicts:
+   * it uses resolve().
+   */
+  resolveForExecution(reader: TxIndex, key: LocationKey): Resolved {
+    const pending = this.likelyPendingWriter(reader, key, PENDING_WINDOW);
+    return pending !== undefined ? { estimate: pending } : this.resolve(reader, key);
+  }
+
+  /**
+   * Whether tx `reader`, about to read `key`, should rather wait: `key` is
+   * hot around `reader` (at least MIN_HOT_WRITERS of the txs within `window`
+   * of it that have executed wrote it) and txs between its nearest writer
+   * below and `reader` have not executed yet (or were aborted), so one of them
+   * likely writes `key` too and would make this read stale. The share of
+   * writers among the executed txs nearby is the chance that a pending one
+   * writes it; the reader waits when at least one of them more likely does
+   * than not. Returns the nearest such tx to wait for, or undefined (read on).
+   * A prediction only: waiting when it was wrong costs the reader a later
+   * start, never a wrong result.
+   */
+  likelyPendingWriter(reader: TxIndex, key: LocationKey, window: number): TxIndex | undefined {
+    const entries = this.data.get(key);
+    if (entries === undefined || entries.length < MIN_HOT_WRITERS) return undefined;
+    const from = Math.max(0, reader - window);
+    const to = reader + window;
+    const nearest = below(entries, reader);
+    const floor = Math.max(nearest >= 0 ? entries[nearest].tx : -1, from - 1);
+    // Pending txs between the nearest writer and the reader.
+    let pending: TxIndex | undefined;
+    let count = 0;
+    for (let t = reader - 1; t > floor; t--) {
+      if (this.hasRun(t)) continue;
+      pending ??= t;
+      count++;
+    }
+    if (pending === undefined) return undefined;
+    // Writers and executed txs within the window (the reader itself aside).
+    let writers = 0;
+    for (let i = below(entries, from) + 1; i < entries.length && entries[i].tx < to; i++) if (entries[i].tx !== reader) writers++;
+    if (writers < MIN_HOT_WRITERS) return undefined;
+    let executed = 0;
+    for (let t = from; t < to; t++) if (t !== reader && this.hasRun(t)) executed++;
+    const share = Math.min(1, writers / Math.max(executed, 1));
+    return 1 - (1 - share) ** count >= 0.5 ? pending : undefined;
+  }
+
+  /** Whether tx's latest incarnation has executed (it has writes here, none of them ESTIMATEs). */
+  private hasRun(tx: TxIndex): boolean {
+    return this.written.has(tx) && !this.estimated.has(tx);
   }
 
   private resolveStorage(reader: TxIndex, key: LocationKey): Resolved {

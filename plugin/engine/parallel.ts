@@ -41,7 +41,7 @@ import type { BlockResult } from "./block-result";
 import { finishBlock } from "./finish";
 import type { FlatState } from "./flat-state";
 import { describeLocation, kindOf } from "./location";
-import { MVMemory, sameValue } from "./mv-memory";
+import { MVMemory, PENDING_WINDOW, sameValue } from "./mv-memory";
 import type { MVUpdate, Resolved } from "./mv-memory";
 import { PARALLEL_DEFAULTS } from "./defaults";
 import { prepareBlock } from "./prepare";
@@ -62,9 +62,11 @@ export interface ParallelOptions {
   /** Blocks with fewer transactions run sequentially. Default 8. */
   minTxsForParallel?: number;
   /**
-   * When re-executions exceed this many per committed tx (counting at least 16
-   * commits), the rest of the block runs in order on the calling thread:
-   * optimistic execution is only burning CPU. Default 1.
+   * When the execution time of thrown-away incarnations (aborted, or stopped
+   * to wait) exceeds this many times the execution time of the txs committed
+   * since speculation started (once that is worth 16 average incarnations),
+   * the following txs run in order on the calling thread: optimistic
+   * execution is only burning CPU. Default 1.
    */
   maxReexecutionRatio?: number;
   /** On a worker failure: run the block sequentially (default) or throw. */
@@ -207,6 +209,7 @@ export class ParallelExecutor {
     const stats = emptyStats("parallel", this.workers);
     const threads = this.workerThreads;
     stats.executedBy = new Array<number>(threads + 1).fill(0);
+    stats.busyMsBy = new Array<number>(threads + 1).fill(0);
     const execStart = performance.now();
     // Worker threads take first executions off a shared board themselves.
     const board = this.workerThreads > 0 ? ClaimBoard.create(n) : undefined;
@@ -322,6 +325,12 @@ const RECOVERY_AHEAD = 4 * RECOVERY_CHUNK;
  * preset resumes only in its quieter windows.
  */
 const RESUME_WINDOW = 32;
+/** The runaway check waits until committed work is worth this many average incarnations. */
+const MIN_RUNAWAY_COMMITS = 16;
+
+function ms(micros: number): string {
+  return (micros / 1000).toFixed(1);
+}
 const RESUME_MAX_CLOSE = 1 / 8;
 
 /**
@@ -347,14 +356,23 @@ export class BlockRun {
    * third pass over its reads. HARDHAT_PARALLEL_PARANOID=1 re-validates anyway.
    */
   private readonly validated: Uint8Array;
+  /** Per tx, the location that stopped or invalidated its latest incarnation (see dependencyHint). */
+  private readonly stopKey: (LocationKey | undefined)[];
+  /** Whether a tx's latest read set is in `readers` (a tx that ran on final values never is: nothing can invalidate it). */
+  private readonly indexed: Uint8Array;
   private readonly updates: MVUpdate[] = [];
   /** Per update, the worker thread whose outcome it records (a worker's own writes are already in its mirror), or -1. */
   private readonly updateOrigin: number[] = [];
   private blockGas = 0n;
   /** Set while re-execution has run away: txs run in order on the calling thread (see checkRunaway). */
   private inOrder = false;
-  /** Commits and re-executions when speculation last started: the runaway check counts from there. */
-  private speculationFrom = { commits: 0, reexecutions: 0 };
+  /**
+   * Work since speculation last started (the runaway check counts from
+   * there), in microseconds of execution: what committed txs' final
+   * incarnations took, and what incarnations that were thrown away took
+   * (aborted, or stopped on an ESTIMATE or a predicted writer).
+   */
+  private work = { commits: 0, committed: 0, wasted: 0, incarnations: 0, executed: 0 };
   /** In-order mode: where the current window of committed txs starts, and how many of them depend on a tx just below. */
   private windowStart = 0;
   private windowClose = 0;
@@ -382,6 +400,9 @@ export class BlockRun {
     }
     this.latest = new Array(n);
     this.validated = new Uint8Array(n);
+    this.indexed = new Uint8Array(n);
+    this.stopKey = new Array(n);
+    this.scheduler.hint = (tx) => this.dependencyHint(tx);
     for (let i = 0; i < n; i++) stats.txs.push({ incarnations: 0, micros: 0, totalMicros: 0 });
   }
 
@@ -431,6 +452,7 @@ export class BlockRun {
       const finish = (error?: Error) => {
         if (settled) return;
         settled = true;
+        this.stats.waits = this.scheduler.hintedWaits;
         this.board?.stop();
         // Busy workers read "end" after their current task; ports close when sessions do.
         for (const p of ports) p.postMessage({ type: "end" } satisfies ToWorker);
@@ -577,14 +599,16 @@ export class BlockRun {
           this.stats.executedBy![0]++;
           const tx = task.tx;
           lastLocal = tx;
+          // Every tx below has committed: what this incarnation reads is final.
+          const final = tx === this.scheduler.commitIndex;
           const outcome = await runLocally(tx, task.incarnation, {
-            resolve: (key) => this.mv.resolve(tx, key),
+            resolve: (key) => this.mv.resolveForExecution(tx, key),
             resolveNonzero: (key) => this.mv.resolveNonzero(tx, key),
             code: (hash) => this.mv.code.get(hash) ?? this.base.code.get(hash) ?? this.base.base.code.get(hash),
           });
           if (settled) return;
           const t = performance.now();
-          this.onOutcome(outcome, -1);
+          this.onOutcome(outcome, -1, final);
           this.commitReady();
           this.stats.coordinatorMs += performance.now() - t;
           if (this.scheduler.done()) finish();
@@ -594,30 +618,45 @@ export class BlockRun {
     });
   }
 
-  /** `origin`: the worker thread that ran it, or -1 for the calling thread. */
-  private onOutcome(o: ExecutionOutcome, origin: number): void {
+  /**
+   * `origin`: the worker thread that ran it, or -1 for the calling thread.
+   * `final`: it started when every tx below had committed (in-order
+   * execution, or the calling thread at the commit index), so it read final
+   * values: it is valid as it stands and nothing can invalidate it, so its
+   * reads are neither validated nor indexed for targeted validation.
+   */
+  private onOutcome(o: ExecutionOutcome, origin: number, final = false): void {
     const txStats = this.stats.txs[o.tx];
     txStats.totalMicros += o.micros;
     (txStats.executedBy ??= []).push(origin + 1);
+    this.stats.busyMsBy![origin + 1] += o.micros / 1000;
+    this.work.incarnations++;
+    this.work.executed += o.micros;
     if (o.kind === "blocked") {
       this.stats.blocked++;
+      this.work.wasted += o.micros;
+      this.stopKey[o.tx] = o.key;
       if (o.key !== undefined) this.stats.wasted.push({ tx: o.tx, key: o.key, micros: o.micros, cause: "estimate" });
       this.scheduler.blockOn(o.tx, o.dependency);
       this.checkRunaway();
       return;
     }
     txStats.micros = o.micros;
+    this.stopKey[o.tx] = undefined;
+    txStats.thread = origin + 1;
     const writeSet = o.kind === "executed" ? o.writeSet : { writes: [], code: [] };
     const changed = this.mv.record(o.tx, o.incarnation, writeSet);
     if (changed.size > 0 || this.latest[o.tx] === undefined) {
       this.updates.push({ kind: "write", tx: o.tx, incarnation: o.incarnation, writeSet });
       this.updateOrigin.push(origin);
     }
-    this.setReads(o.tx, this.latest[o.tx]?.reads, o.reads);
+    this.setReads(o.tx, this.indexed[o.tx] === 1 ? this.latest[o.tx]?.reads : undefined, final ? undefined : o.reads);
+    this.indexed[o.tx] = final ? 0 : 1;
     this.latest[o.tx] = o;
     this.scheduler.finishExecution(o.tx);
+    if (final && !PARANOID) this.validated[o.tx] = 1;
     // The worker's mirror may have lagged: check what it read right away.
-    if (!this.validate(o.tx)) this.abort(o.tx);
+    else if (!this.validate(o.tx)) this.abort(o.tx);
     for (const key of changed) {
       // A storage wipe (selfdestruct, re-creation) changes what every read of
       // that account's storage resolves to. Wipes are rare, so readers are
@@ -657,9 +696,12 @@ export class BlockRun {
       if (o.kind === "invalid") throw committedFailure(this.block, tx, o);
       this.blockGas += o.receipt.blockGasUsed;
       this.scheduler.commit(tx);
+      this.work.commits++;
+      this.work.committed += o.micros;
       if (this.inOrder) this.measureInOrder(tx, o.reads);
       else if ((tx & 15) === 15) this.checkRunaway();
-      this.setReads(tx, o.reads, undefined);
+      if (this.indexed[tx] === 1) this.setReads(tx, o.reads, undefined);
+      this.indexed[tx] = 0;
     }
   }
 
@@ -712,6 +754,7 @@ export class BlockRun {
     for (const read of latest.reads) {
       const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
       if (now.estimate !== undefined || !sameValue(now.value, read.value)) {
+        this.stopKey[tx] = read.key;
         this.stats.wasted.push({ tx, key: read.key, micros: latest.micros, cause: "abort" });
         return false;
       }
@@ -720,8 +763,33 @@ export class BlockRun {
     return true;
   }
 
+  /**
+   * What a re-execution of `tx` learned from its earlier incarnations
+   * (Scheduler.hint): it waits for a lower tx instead of running when the
+   * location that stopped or invalidated its last incarnation is an ESTIMATE
+   * or likely to be written by a lower tx that has not executed yet
+   * (MVMemory.likelyPendingWriter), or when anything its last executed
+   * incarnation read is now an ESTIMATE (its writer was aborted and runs
+   * again): running now would read values about to change.
+   */
+  private dependencyHint(tx: TxIndex): TxIndex | undefined {
+    const key = this.stopKey[tx];
+    if (key !== undefined) {
+      const now = this.mv.resolve(tx, key);
+      if (now.estimate !== undefined) return now.estimate;
+      const pending = this.mv.likelyPendingWriter(tx, key, PENDING_WINDOW);
+      if (pending !== undefined) return pending;
+    }
+    for (const read of this.latest[tx]?.reads ?? []) {
+      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
+      if (now.estimate !== undefined) return now.estimate;
+    }
+    return undefined;
+  }
+
   private abort(tx: TxIndex): void {
     this.stats.aborts++;
+    this.work.wasted += this.latest[tx]!.micros;
     this.validated[tx] = 0;
     this.scheduler.abort(tx);
     this.mv.markEstimate(tx);
@@ -735,22 +803,30 @@ export class BlockRun {
    * one recipient): switch to in-order execution on the calling thread. The
    * committed prefix is kept; each tx then reads only committed values and
    * commits at once, so a chain costs about what sequential execution costs
-   * instead of executing most txs twice. Counts start over whenever
+   * instead of executing most txs twice.
+   *
+   * What counts is wasted work, not re-executions: execution time of
+   * incarnations thrown away (aborted, or stopped to wait) against execution
+   * time of committed txs. A tx that stops early to wait for its dependency
+   * wastes little and does not push the block into order; a heavy tx aborted
+   * twice does. The comparison starts once the committed work is worth
+   * MIN_RUNAWAY_COMMITS average incarnations, so one heavy abort at the
+   * start of a block does not decide it. Counts start over whenever
    * speculation resumes (measureInOrder), so a dense stretch at the start of
    * a block does not keep the rest of it sequential.
    */
   private checkRunaway(): void {
     if (this.inOrder) return;
-    const committed = this.scheduler.commitIndex - this.speculationFrom.commits;
-    const reexecutions = this.abortsAndEstimateStops() - this.speculationFrom.reexecutions;
-    if (reexecutions > this.maxReexecutionRatio * Math.max(committed, 16)) {
+    const { commits, committed, wasted, incarnations, executed } = this.work;
+    const average = incarnations === 0 ? 0 : executed / incarnations;
+    if (wasted > this.maxReexecutionRatio * Math.max(committed, MIN_RUNAWAY_COMMITS * average)) {
       this.inOrder = true;
       this.windowStart = this.scheduler.commitIndex;
       this.windowClose = 0;
       this.onInOrder?.();
       this.stats.fallbackReason = "runaway-reexecution";
       this.stats.events.push(
-        `${reexecutions} re-executions for ${committed} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): from tx ${this.scheduler.commitIndex}, txs ran in order on the calling thread`,
+        `${ms(wasted)} ms of wasted execution for ${ms(committed)} ms of ${commits} committed txs exceed parallel.maxReexecutionRatio (${this.maxReexecutionRatio}): from tx ${this.scheduler.commitIndex}, txs ran in order on the calling thread`,
       );
     }
   }
@@ -777,14 +853,9 @@ export class BlockRun {
     this.windowClose = 0;
     if (close > size * RESUME_MAX_CLOSE || this.scheduler.commitIndex >= this.scheduler.txCount) return;
     this.inOrder = false;
-    this.speculationFrom = { commits: this.scheduler.commitIndex, reexecutions: this.abortsAndEstimateStops() };
+    this.work = { commits: 0, committed: 0, wasted: 0, incarnations: 0, executed: 0 };
     this.stats.events.push(`speculation resumed at tx ${tx + 1}: only ${close} of the ${size} txs before it read a value written at most ${this.closeDistance} txs below`);
     this.onSpeculate?.();
-  }
-
-  /** Incarnations that ended in an abort or on an estimate so far. */
-  private abortsAndEstimateStops(): number {
-    return this.stats.aborts + this.stats.blocked;
   }
 
   private setReads(tx: TxIndex, before: Read[] | undefined, after: Read[] | undefined): void {

@@ -18,6 +18,12 @@
  *   start BLOCKED on it, so chains are scheduled rather than found by aborts.
  * - nextTask() hands out the lowest READY transaction: lower transactions
  *   decide what higher ones read, so they go first.
+ * - Optionally (`DependencyHint`), a re-execution is held back while what it
+ *   learned from its earlier incarnations says it would read a value a lower,
+ *   unfinished tx is about to change: instead of being handed out it goes
+ *   back to BLOCKED on that tx (same incarnation, nothing ran), and the hint
+ *   is asked again when that tx has executed. First executions are never
+ *   held: nothing is known about them yet.
  * - Commits happen strictly in order: tx i commits once i-1 has committed and
  *   its read set validated against the final writes below it. The commit
  *   index is therefore the prefix of the block that is final.
@@ -45,6 +51,14 @@ export interface Task {
   tx: TxIndex;
   incarnation: Incarnation;
 }
+
+/**
+ * Asked before a re-execution of `tx` is handed out: a lower tx it should
+ * wait for (one whose pending writes it would likely read stale), or
+ * undefined to run it now. A hint that names a tx already executed, or not
+ * below `tx`, is ignored.
+ */
+export type DependencyHint = (tx: TxIndex) => TxIndex | undefined;
 
 /**
  * Who runs each tx's first incarnation, shared between threads
@@ -105,6 +119,9 @@ export class Scheduler {
   private readonly ready = new Heap<TxIndex>((a, b) => a < b);
   private commitIdx = 0;
   private executions = 0;
+  private heldBack = 0;
+  /** See DependencyHint; set by the coordinator. */
+  hint: DependencyHint | undefined;
 
   constructor(
     readonly txCount: number,
@@ -130,6 +147,11 @@ export class Scheduler {
     return this.commitIdx;
   }
 
+  /** Re-executions the dependency hint held back so far (each one an incarnation that did not run to be aborted). */
+  get hintedWaits(): number {
+    return this.heldBack;
+  }
+
   /** Incarnations started so far (first executions included). */
   get executionCount(): number {
     return this.executions;
@@ -145,7 +167,7 @@ export class Scheduler {
       const tx = this.ready.pop();
       if (tx === undefined) return undefined;
       // Lazy deletion: a tx may sit in the heap twice or have moved on.
-      if (this.status[tx] !== TxStatus.Ready) continue;
+      if (this.status[tx] !== TxStatus.Ready || this.holdBack(tx)) continue;
       const task = this.handOut(tx);
       if (task !== undefined) return task;
     }
@@ -162,7 +184,7 @@ export class Scheduler {
     for (;;) {
       const tx = this.ready.peek();
       if (tx === undefined) return undefined;
-      if (this.status[tx] !== TxStatus.Ready) {
+      if (this.status[tx] !== TxStatus.Ready || this.holdBack(tx)) {
         this.ready.pop();
         continue;
       }
@@ -183,7 +205,7 @@ export class Scheduler {
 
   /** Hands out `tx` itself if it is READY (in-order execution), else nothing. */
   takeIfReady(tx: TxIndex): Task | undefined {
-    if (tx >= this.txCount || this.status[tx] !== TxStatus.Ready) return undefined;
+    if (tx >= this.txCount || this.status[tx] !== TxStatus.Ready || this.holdBack(tx)) return undefined;
     return this.handOut(tx);
   }
 
@@ -199,6 +221,18 @@ export class Scheduler {
       this.expect(tx, TxStatus.Executing, "startedElsewhere");
     }
     this.executions++;
+  }
+
+  /** READY → BLOCKED when the hint names an unfinished tx below to wait for (see DependencyHint). */
+  private holdBack(tx: TxIndex): boolean {
+    if (this.hint === undefined || this.isFirstExecution(tx)) return false;
+    const dependency = this.hint(tx);
+    if (dependency === undefined || dependency < 0 || dependency >= tx) return false;
+    const s = this.status[dependency];
+    if (s === TxStatus.Executed || s === TxStatus.Committed) return false;
+    this.wait(tx, dependency);
+    this.heldBack++;
+    return true;
   }
 
   private isFirstExecution(tx: TxIndex): boolean {

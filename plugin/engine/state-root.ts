@@ -48,8 +48,8 @@ export class StateRootComputer {
   /** Root of `state` with `diff` applied; with dryRun the kept tries stay those of `state`. */
   async compute(state: FlatState, diff: StateDiff | undefined, opts: { dryRun: boolean }): Promise<Uint8Array> {
     await keccakReady;
+    if (diff === undefined) return this.rootNow(state);
     if (state.id !== this.syncedId || state.version !== this.syncedVersion) this.sync(state);
-    if (diff === undefined) return this.accounts.root();
 
     const slots = new Map<string, Update[]>();
     for (const [key, value] of diff.entries) {
@@ -86,6 +86,16 @@ export class StateRootComputer {
       this.syncedVersion = state.version + 1;
     }
     return accounts.root();
+  }
+
+  /**
+   * Root of `state` as it is now, without waiting for the fast hasher (a
+   * chain's genesis is built in a constructor): before it is ready, keys and
+   * nodes are hashed by the slower fallback, with the same results.
+   */
+  rootNow(state: FlatState): Uint8Array {
+    if (state.id !== this.syncedId || state.version !== this.syncedVersion) this.sync(state);
+    return this.accounts.root();
   }
 
   /** How often the tries were brought up to date, and how: from scratch, or from the diffs in between. */

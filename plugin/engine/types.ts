@@ -146,6 +146,8 @@ export interface TxStats {
    * as in BlockStats.executedBy).
    */
   executedBy?: number[];
+  /** Parallel mode: the thread that ran the final incarnation (0 the calling thread, 1 and up worker threads). */
+  thread?: number;
 }
 
 /**
@@ -170,8 +172,10 @@ export interface BlockStats {
   txs: TxStats[];
   /** Incarnations beyond the first, summed over txs. */
   reexecutions: number;
-  /** Incarnations that ended on an ESTIMATE. */
+  /** Incarnations that ended on an ESTIMATE (or stopped at a read a lower, unfinished tx likely writes). */
   blocked: number;
+  /** Parallel mode: re-executions held back, without running, until a lower tx they would read from has executed. */
+  waits?: number;
   /** Every wasted incarnation and the location that wasted it (parallel mode). */
   wasted: WastedIncarnation[];
   /** Read-set validations performed by the coordinator. */
@@ -188,6 +192,8 @@ export interface BlockStats {
    * finish on the calling thread alone.
    */
   executedBy?: number[];
+  /** Execution time of those incarnations per thread (same order), ms: how busy each thread was. */
+  busyMsBy?: number[];
   /** Wall time of the state-root computation, ms (0 when not computed). */
   stateRootMs: number;
   /** executionMs + stateRootMs + pre/post phases. */

@@ -162,7 +162,7 @@ export default async function session(config: SessionConfig): Promise<number> {
     }
     await jitter(config.jitter, claimId, tx, incarnation);
     const source: ReadSource = {
-      resolve: (key) => mv.resolve(tx, key),
+      resolve: (key) => mv.resolveForExecution(tx, key),
       resolveNonzero: (key) => mv.resolveNonzero(tx, key),
       code,
       forcedEstimate: armedEstimate(config.forceEstimate, tx, incarnation),

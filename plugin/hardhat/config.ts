@@ -25,10 +25,11 @@ export interface ParallelUserConfig {
    */
   minTxsForParallel?: number;
   /**
-   * When re-executions exceed this many per committed transaction (counting
-   * at least 16 commits), speculation stops and the rest of the block runs
-   * in order on the calling thread (a high-contention block would only burn
-   * CPU). A number greater than 0. Default: 1.
+   * When the execution time of thrown-away incarnations (aborted, or stopped
+   * to wait for a lower transaction) exceeds this many times the execution
+   * time of the transactions committed since speculation started, the next
+   * transactions run in order on the calling thread (a high-contention block
+   * would only burn CPU). A number greater than 0. Default: 1.
    */
   maxReexecutionRatio?: number;
   /**

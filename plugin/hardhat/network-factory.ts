@@ -8,6 +8,7 @@ import { bytesToHex, hexToBytes, privateToAddress } from "@ethereumjs/util";
 import type { Artifacts, HardhatNetworkConfig } from "hardhat/types";
 
 import { CustomErrorDecoder } from "../network/errors";
+import { hardhatGenesisContracts } from "./genesis-state";
 
 import { ParallelNetworkProvider } from "../network/provider";
 import { workloadChainCommon } from "../workloads/signer";
@@ -42,7 +43,11 @@ export async function createParallelNetwork(config: HardhatNetworkConfig, parall
   const accounts = normalizeHardhatNetworkAccountsConfig(config.accounts) as { privateKey: string; balance: string }[];
   return new ParallelNetworkProvider({
     common: workloadChainCommon(BigInt(config.chainId), hardfork),
-    genesisAccounts: accounts.map((a) => ({ address: bytesToHex(privateToAddress(hexToBytes(a.privateKey as `0x${string}`))), balance: BigInt(a.balance) })),
+    // Hardhat's system contracts first, then the configured accounts (which replace one at the same address, as on EDR).
+    genesisAccounts: [
+      ...hardhatGenesisContracts(config.hardfork),
+      ...accounts.map((a) => ({ address: bytesToHex(privateToAddress(hexToBytes(a.privateKey as `0x${string}`))), balance: BigInt(a.balance) })),
+    ],
     localAccounts: accounts.map((a) => a.privateKey),
     blockGasLimit: BigInt(config.blockGasLimit),
     initialBaseFeePerGas: config.initialBaseFeePerGas === undefined ? DEFAULT_BASE_FEE : BigInt(config.initialBaseFeePerGas),

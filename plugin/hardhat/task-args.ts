@@ -12,14 +12,16 @@ export interface BenchTaskArgs {
   accounts: number;
   /** Comma-separated worker counts to measure, e.g. "1,2,4". Default "1,2". */
   workers: string;
-  /** Timed runs per configuration. Default 5. */
-  repeats: number;
+  /** Timed runs per configuration. Default 3, or 5 with `full`. */
+  repeats?: number;
   /** File to write the JSON report to; no file when absent. */
   json?: string;
   /** "default" (erc20-independent, erc20-one-recipient, mixed), "all", or a comma-separated list. */
   workload: string;
-  /** Skip the stock runBlock baseline. */
+  /** Skip the stock runBlock baseline (only `full` runs it). */
   skipStock: boolean;
+  /** `--full`: the longer, steadier run (5 timed runs after 3 warm-ups, and the stock baseline). */
+  full: boolean;
   /** `--vs-hardhat`: compare mining on the parallel network with Hardhat's own network instead. */
   vsHardhat: boolean;
   /** File to write the HTML report (speedup against workers) to. */

@@ -14,7 +14,7 @@ export const TASK_PARALLEL_BASELINE = "parallel-baseline";
 
 task<BenchTaskArgs>(
   TASK_PARALLEL_BENCH,
-  "Benchmarks sequential against parallel block execution on generated DeFi workloads",
+  "Benchmarks sequential against parallel block execution on generated DeFi workloads (about 90 s on 2 cores; --full for a longer run)",
 )
   .addOptionalParam("txs", "Transactions per generated block (default: 2000 for the ERC-20 workloads, 500 for the DeFi presets)", undefined, types.int)
   .addOptionalParam(
@@ -23,17 +23,18 @@ task<BenchTaskArgs>(
     10000,
     types.int,
   )
-  .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"', "1,2", types.string)
-  .addOptionalParam("repeats", "Timed runs per workload and worker count", 5, types.int)
-  .addOptionalParam("json", "Also write the results as JSON to this file", undefined, types.string)
+  .addOptionalParam("workers", 'Comma-separated worker counts to measure, e.g. "1,2,4"; counts above the cores are warned about', "1,2", types.string)
+  .addOptionalParam("repeats", "Timed runs per workload and configuration, after untimed warm-ups (default 3; 5 with --full)", undefined, types.int)
+  .addOptionalParam("json", "Also write the results, options, plugin version, Node and machine as JSON to this file (checked before the run)", undefined, types.string)
   .addOptionalParam(
     "workload",
     'Comma-separated workloads (erc20-independent, erc20-one-recipient, transfers, amm, amm-hot, lending, nft-mint, nft-market, mixed), "default" (erc20-independent, erc20-one-recipient, mixed) or "all"',
     "default",
     types.string,
   )
-  .addOptionalParam("html", "Also write a self-contained HTML page (speedup against workers: measured, ideal, simulated to 64) to this file", undefined, types.string)
-  .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline (the slowest part)")
+  .addOptionalParam("html", "Also write a self-contained HTML page (speedup against workers: measured, ideal, simulated to 64) to this file (checked before the run)", undefined, types.string)
+  .addFlag("full", "The longer, steadier run: 3 warm-ups and 5 timed runs per configuration, and the stock @ethereumjs runBlock baseline (several minutes)")
+  .addFlag("skipStock", "Skip the stock @ethereumjs runBlock baseline of --full (the slowest part)")
   .addFlag("vsHardhat", "Instead: mine each DeFi preset's block with evm_mine on the parallel network and on Hardhat's own network, and time a simple JSON-RPC call on both")
   .setAction(async (args, hre) => {
     const { benchAction } = await import("../../tasks/bench");

@@ -9,7 +9,7 @@ import type { Block, HeaderData } from "@ethereumjs/block";
 import { Block as BlockClass, createBlock, createBlockHeader } from "@ethereumjs/block";
 import type { Common } from "@ethereumjs/common";
 import type { TypedTransaction } from "@ethereumjs/tx";
-import { Address, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, hexToBytes } from "@ethereumjs/util";
+import { Address, KECCAK256_NULL, bigIntToBytes, bytesToHex, bytesToUnprefixedHex, concatBytes, hexToBytes } from "@ethereumjs/util";
 import { performance } from "node:perf_hooks";
 
 import { keccak256 } from "../engine/hash";
@@ -49,10 +49,15 @@ export interface GenesisAccount {
   /** 0x-prefixed address. */
   address: string;
   balance: bigint;
+  /** Default 0. */
+  nonce?: bigint;
+  /** Runtime code (system contracts); default none. */
+  code?: Uint8Array;
 }
 
 export interface ChainOptions {
   common: Common;
+  /** The genesis state; a later entry for the same address replaces an earlier one. */
   genesisAccounts: GenesisAccount[];
   blockGasLimit: bigint;
   initialBaseFeePerGas: bigint;
@@ -138,6 +143,8 @@ class HistoricalState extends FlatState {
   }
 }
 
+const GENESIS_EXTRA_DATA = Uint8Array.of(0x12, 0x34);
+
 /** EIP-4788 beacon-roots and EIP-2935 history contracts: empty blocks change their storage. */
 const SYSTEM_CONTRACTS = ["000f3df6d732807ef1319fb7b8bb8522d0beac02", "0000f90827f1c53a10cb7a02335b175320002935"];
 
@@ -181,7 +188,10 @@ export class Chain {
   constructor(readonly options: ChainOptions) {
     // Native sender recovery and hashing: JSON-RPC validates and hashes every transaction it receives.
     options.common = withFastCrypto(options.common);
-    for (const a of options.genesisAccounts) this.state.setAccount(a.address.slice(2).toLowerCase(), { balance: a.balance });
+    for (const a of options.genesisAccounts) {
+      const code = a.code !== undefined && a.code.length > 0 ? a.code : undefined;
+      this.state.setAccount(a.address.slice(2).toLowerCase(), { balance: a.balance, nonce: a.nonce, code, codeHash: code && bytesToHex(keccak256(code)) });
+    }
     const genesis = createBlock(
       {
         header: {
@@ -189,9 +199,14 @@ export class Chain {
           gasLimit: options.blockGasLimit,
           baseFeePerGas: options.initialBaseFeePerGas,
           timestamp: options.genesisTimestamp,
-          coinbase: new Address(hexToBytes(options.coinbase as `0x${string}`)),
           ...this.forkFields(),
           mixHash: this.mixHashes.next(),
+          stateRoot: stateRootComputerFor(this.state).rootNow(this.state),
+          // Hardhat's network's genesis, field for field, so that its hash (every block's ancestor) is the same:
+          // a zero beneficiary, extra data 0x1234 and, for its (absent) transactions, keccak256 of nothing.
+          coinbase: new Address(new Uint8Array(20)),
+          extraData: GENESIS_EXTRA_DATA,
+          transactionsTrie: KECCAK256_NULL,
         },
       },
       { common: options.common, setHardfork: false },
@@ -248,6 +263,11 @@ export class Chain {
     this.beaconRoots.restore(beacon);
   }
 
+  /** Base fee of the next block (what pendingHeader gives it), without building the rest of the header. */
+  pendingBaseFee(): bigint {
+    return this.nextBaseFee ?? this.head.block.header.calcNextBaseFee();
+  }
+
   /** The header the next block would get (the "pending" environment). */
   pendingHeader(timestamp: bigint): HeaderData {
     const parent = this.head.block.header;
@@ -255,7 +275,7 @@ export class Chain {
       parentHash: this.hashOf(this.heightValue),
       number: parent.number + 1n,
       gasLimit: this.options.blockGasLimit,
-      baseFeePerGas: this.nextBaseFee ?? parent.calcNextBaseFee(),
+      baseFeePerGas: this.pendingBaseFee(),
       timestamp,
       coinbase: new Address(hexToBytes(this.options.coinbase as `0x${string}`)),
       ...this.forkFields(),

@@ -12,6 +12,8 @@ import { bytesToHex } from "@ethereumjs/util";
 import { AbiCoder, Interface } from "ethers";
 import type { ErrorFragment, InterfaceAbi } from "ethers";
 
+import { keccak256 } from "../engine/hash";
+
 /**
  * Custom errors by selector, from the ABIs of the project's contracts, so a
  * revert names its error as Hardhat's network does: `reverted with custom
@@ -22,21 +24,40 @@ import type { ErrorFragment, InterfaceAbi } from "ethers";
  * artifact took about 12 s on a project of 700 contracts, too much to pay at
  * startup for runs that may never see a custom error.
  */
+const MAX_DESCRIBED = 1024;
+
 export class CustomErrorDecoder {
   private readonly bySelector = new Map<string, { iface: Interface; fragment: ErrorFragment }>();
   private loading?: Promise<void>;
+  /** Error entries already added, as JSON: most ABIs repeat their libraries' errors (OpenZeppelin's ERC-20 errors in every token). */
+  private readonly seenEntries = new Set<string>();
+  /** Descriptions by revert data: a test suite reverts the same way again and again, and decoding takes a few hundred microseconds. */
+  private readonly described = new Map<string, string | undefined>();
 
   constructor(private readonly loadAbis?: () => Promise<InterfaceAbi[]>) {}
 
   add(abi: InterfaceAbi): void {
-    // Only the error entries: an Interface of a whole ABI parses every
+    // Only the error entries not seen before: an Interface of a whole ABI parses every
     // function and event too, most of the cost of the first decoding.
-    const errors = typeof abi === "string" ? abi : abi.filter((entry) => typeof entry !== "object" || entry === null || (entry as { type?: unknown }).type === "error");
+    const errors =
+      typeof abi === "string"
+        ? abi
+        : abi.filter((entry) => {
+            if (typeof entry === "object" && entry !== null && (entry as { type?: unknown }).type !== "error") return false;
+            const json = JSON.stringify(entry);
+            if (this.seenEntries.has(json)) return false;
+            this.seenEntries.add(json);
+            return true;
+          });
     if (errors.length === 0) return;
     const iface = new Interface(errors);
     iface.forEachError((fragment) => {
-      if (!this.bySelector.has(fragment.selector)) this.bySelector.set(fragment.selector, { iface, fragment });
+      // ethers' fragment.selector hashes with its pure-JS keccak: a visible share of loading a project's errors.
+      const selector = bytesToHex(keccak256(new TextEncoder().encode(fragment.format("sighash")))).slice(0, 10);
+      if (!this.bySelector.has(selector)) this.bySelector.set(selector, { iface, fragment });
     });
+    // A selector unknown before may be known now.
+    this.described.clear();
   }
 
   /** `Name(arg, "string arg")`, or undefined when the selector is unknown or the data does not decode. */
@@ -45,15 +66,77 @@ export class CustomErrorDecoder {
       // Concurrent reverts share one load; a failed load (an unreadable artifact) fails every decoding, as it used to fail startup.
       await (this.loading ??= this.loadAbis().then((abis) => abis.forEach((abi) => this.add(abi))));
     }
+    if (this.described.has(data)) return this.described.get(data);
+    const described = this.decode(data);
+    // Bounded: a long run with ever-different revert data keeps only the latest ones.
+    if (this.described.size >= MAX_DESCRIBED) this.described.delete(this.described.keys().next().value!);
+    this.described.set(data, described);
+    return described;
+  }
+
+  private decode(data: string): string | undefined {
     const hit = this.bySelector.get(data.slice(0, 10));
     if (hit === undefined) return undefined;
-    try {
-      const args = hit.iface.decodeErrorResult(hit.fragment, data);
-      return `${hit.fragment.name}(${[...args].map(formatArg).join(", ")})`;
-    } catch {
-      return undefined;
+    const args = staticErrorArgs(hit.fragment, data) ?? ethersErrorArgs(hit.iface, hit.fragment, data);
+    return args === undefined ? undefined : `${hit.fragment.name}(${args.join(", ")})`;
+  }
+}
+
+/** The error's arguments as the revert message shows them, decoded by ethers; undefined when the data does not decode. */
+export function ethersErrorArgs(iface: Interface, fragment: ErrorFragment, data: string): string[] | undefined {
+  try {
+    return [...iface.decodeErrorResult(fragment, data)].map(formatArg);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Elementary types that fill one ABI word: what most custom errors take (OpenZeppelin's ERC20InsufficientBalance(address, uint256, uint256)). */
+const ONE_WORD_TYPE = /^(address|bool|u?int(\d+)|bytes(\d+))$/;
+
+/**
+ * The arguments of an error whose parameters all fill one word each, read
+ * straight from the words, with what ethers makes of them (an address
+ * checksummed, a uintN masked to N bits, an intN in two's complement, any
+ * non-zero bool true, the leading N bytes of a bytesN): ethers' decoder
+ * took a few hundred microseconds per revert, a test suite's every expected
+ * revert. Undefined (decode with ethers) for any other error, or data that
+ * ethers might judge otherwise (too short, an address word with high bits).
+ */
+export function staticErrorArgs(fragment: ErrorFragment, data: string): string[] | undefined {
+  const inputs = fragment.inputs;
+  if (data.length < 10 + 64 * inputs.length || !/^0x[0-9a-fA-F]*$/.test(data)) return undefined;
+  const args: string[] = [];
+  for (let i = 0; i < inputs.length; i++) {
+    const m = ONE_WORD_TYPE.exec(inputs[i].type);
+    if (m === null) return undefined;
+    const word = data.slice(10 + 64 * i, 74 + 64 * i).toLowerCase();
+    if (m[1] === "address") {
+      if (!/^0{24}/.test(word)) return undefined;
+      args.push(JSON.stringify(checksummed(word.slice(24))));
+    } else if (m[1] === "bool") {
+      args.push(String(BigInt(`0x${word}`) !== 0n));
+    } else if (m[2] !== undefined) {
+      const bits = BigInt(m[2]);
+      let value = BigInt(`0x${word}`) & ((1n << bits) - 1n);
+      if (m[1].startsWith("int") && value >> (bits - 1n) === 1n) value -= 1n << bits;
+      args.push(String(value));
+    } else {
+      args.push(JSON.stringify(`0x${word.slice(0, 2 * Number(m[3]))}`));
     }
   }
+  return args;
+}
+
+/** EIP-55 checksum of 40 lowercase hex digits. */
+function checksummed(hex: string): string {
+  const hash = keccak256(new TextEncoder().encode(hex));
+  let out = "0x";
+  for (let i = 0; i < 40; i++) {
+    const nibble = (hash[i >> 1] >> (i % 2 === 0 ? 4 : 0)) & 0xf;
+    out += nibble >= 8 ? hex[i].toUpperCase() : hex[i];
+  }
+  return out;
 }
 
 function formatArg(v: unknown): string {

@@ -94,7 +94,7 @@ export class Miner {
     const intrinsic = tx.getIntrinsicGas();
     if (tx.gasLimit < intrinsic) throw new RpcError(-32000, `Transaction requires at least ${intrinsic} gas but got ${tx.gasLimit}`);
     const feeCap = "maxFeePerGas" in tx ? (tx.maxFeePerGas as bigint) : (tx as { gasPrice: bigint }).gasPrice;
-    const baseFee = (chain.pendingHeader(this.node.clock.peekTimestamp()).baseFeePerGas as bigint | undefined) ?? 0n;
+    const baseFee = chain.pendingBaseFee();
     if (this.automine && feeCap < baseFee) {
       const field = "maxFeePerGas" in tx ? "maxFeePerGas" : "gasPrice";
       throw new RpcError(-32000, `Transaction ${field} (${feeCap}) is too low for the next block, which has a baseFeePerGas of ${baseFee}`);
@@ -181,7 +181,7 @@ export class Miner {
    */
   private async buildBlock<T>(timestamp: bigint, execute: (txs: TypedTransaction[]) => Promise<T>): Promise<Built<T>> {
     const { mempool } = this.node;
-    let txs = mempool.blockOrder(this.node.chain.pendingHeader(timestamp).baseFeePerGas as bigint | undefined);
+    let txs = mempool.blockOrder(this.node.chain.pendingBaseFee());
     const dropped: TypedTransaction[] = [];
     for (;;) {
       try {

@@ -12,6 +12,7 @@
  * Failure messages name the block's hotspots, so a test says which variable
  * made transactions conflict.
  */
+import { variableRoot } from "../analysis/calls";
 import type { Hotspot } from "../analysis/conflict-report";
 import type { Batch } from "./batch";
 
@@ -50,8 +51,8 @@ export function parallelMatchers(chai: ChaiStatic, utils: ChaiUtils): void {
   });
 
   Assertion.addMethod("hotspot", function (this: any, name: string) {
-    if (typeof name !== "string" || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)?$/.test(name)) {
-      throw new TypeError(`hotspot takes "Contract.variable" or "variable", e.g. "AmmPair.reserve0", got ${utils.inspect(name)}`);
+    if (typeof name !== "string" || !/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*$/.test(name)) {
+      throw new TypeError(`hotspot takes "Contract.variable" or "variable" (a struct member as "Contract.variable.member"), e.g. "AmmPair.reserve0", got ${utils.inspect(name)}`);
     }
     const batch = batchOf(this, "hotspot");
     const touched = batch.conflicts.variables;
@@ -99,12 +100,27 @@ export function parallelMatchers(chai: ChaiStatic, utils: ChaiUtils): void {
   });
 }
 
-/** "Contract.variable" matches the hotspot's contract and its variable (or one packed beside it); "variable" any contract's. */
+/** A hotspot's names as `Contract.variable.member` labels: its variable, keys left out, and those packed beside it. */
+function hotspotLabels(h: Hotspot): string[] {
+  const contract = h.contract ?? "?";
+  const own = h.variable === null ? [] : [`${contract}.${variableRoot(h.variable)}`];
+  return [...own, ...h.packedWith.map((p) => `${contract}.${variableRoot(p)}`)];
+}
+
 function matches(h: Hotspot, name: string): boolean {
-  const [contract, variable] = name.includes(".") ? name.split(".") : [undefined, name];
-  if (contract !== undefined && h.contract !== contract) return false;
-  const root = (h.variable ?? "").split(/[[.]/)[0];
-  return root === variable || h.variable === variable || h.packedWith.includes(variable);
+  return hotspotLabels(h).some((label) => variableMatches(label, name));
+}
+
+/**
+ * A `Contract.variable.member` label against a name: "Contract.variable",
+ * "variable", "variable.member" or "Contract.variable.member"; a name
+ * matches every member below it (`_markets` matches `_markets.cash`).
+ */
+function variableMatches(label: string, name: string): boolean {
+  const [contract, ...path] = label.split(".");
+  const wanted = name.split(".");
+  const startsWith = (segments: string[], prefix: string[]) => prefix.length <= segments.length && prefix.every((p, i) => segments[i] === p);
+  return startsWith(path, wanted) || (wanted[0] === contract && wanted.length > 1 && startsWith(path, wanted.slice(1)));
 }
 
 /** "Contract.function" matches that call (an overloaded one by its name too); "function" any contract's. */
@@ -112,15 +128,6 @@ function callMatches(call: string | undefined, name: string): boolean {
   if (call === undefined) return false;
   const bare = call.replace(/\(.*$/, "");
   return name.includes(".") ? bare === name : bare.slice(bare.lastIndexOf(".") + 1) === name;
-}
-
-/** A `Contract.variable.member` label (calls.ts variableLabel) against "Contract.variable" or "variable". */
-function variableMatches(label: string, name: string): boolean {
-  const [contract, variable] = name.includes(".") ? name.split(".") : [undefined, name];
-  const dot = label.indexOf(".");
-  if (dot < 0) return false;
-  if (contract !== undefined && label.slice(0, dot) !== contract) return false;
-  return label.slice(dot + 1).split(".")[0] === variable;
 }
 
 function hotspotList(batch: Batch): string {

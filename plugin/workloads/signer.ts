@@ -29,8 +29,12 @@ export const WORKLOAD_HARDFORK = Hardfork.Osaka;
 
 /** The chain workloads are signed for (Hardhat's chain id and default hardfork). */
 export function workloadChainCommon(chainId = WORKLOAD_CHAIN_ID, hardfork: string = WORKLOAD_HARDFORK): Common {
-  const customCrypto = nativeSign === undefined ? {} : { ecsign: nativeEcsign as unknown as NonNullable<Common["customCrypto"]["ecsign"]> };
-  return createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork, customCrypto });
+  return createCustomCommon({ chainId: Number(chainId) }, Mainnet, { hardfork, customCrypto: nativeSigning() });
+}
+
+/** A Common's `customCrypto` that signs with the native addon when it loaded (nothing else changes). */
+export function nativeSigning(): Common["customCrypto"] {
+  return nativeSign === undefined ? {} : { ecsign: nativeEcsign as unknown as NonNullable<Common["customCrypto"]["ecsign"]> };
 }
 
 /**

@@ -292,6 +292,59 @@ describe("Scheduler with a claim board (worker threads take first executions the
     expect(s.nextAssignedTask()).to.deep.equal({ tx: 1, incarnation: 0 });
   });
 
+  it("dependency hint: a re-execution waits, without running, for the unfinished lower tx the hint names", function () {
+    const s = new Scheduler(4);
+    const asked: number[] = [];
+    // Tx 2 learned that it reads what tx 1 writes; nothing is known of the others.
+    s.hint = (tx) => (asked.push(tx), tx === 2 ? 1 : undefined);
+    expect(drain(s), "first executions are never held back").to.deep.equal([0, 1, 2, 3]);
+    expect(asked, "nor is the hint asked for them").to.deep.equal([]);
+    s.finishExecution(2);
+    s.abort(2);
+    expect(s.incarnation[2]).to.equal(1);
+    // Tx 1 is still executing: tx 2 goes back to BLOCKED on it, same incarnation, nothing handed out.
+    expect(s.nextTask()).to.equal(undefined);
+    expect(s.status[2]).to.equal(TxStatus.Blocked);
+    expect(s.incarnation[2]).to.equal(1);
+    expect(s.hintedWaits).to.equal(1);
+    expect(s.executionCount).to.equal(4);
+    // Tx 1 executed: tx 2 is ready, the hint is asked again and now ignored (tx 1 is done).
+    s.finishExecution(1);
+    expect(s.nextTask()).to.deep.equal({ tx: 2, incarnation: 1 });
+    expect(asked).to.deep.equal([2, 2]);
+    expect(s.hintedWaits).to.equal(1);
+  });
+
+  it("dependency hint: names that are not an unfinished lower tx are ignored", function () {
+    for (const named of [-1, 2, 3, 0 /* executed */]) {
+      const s = new Scheduler(4);
+      s.hint = () => named;
+      drain(s);
+      s.finishExecution(0);
+      s.finishExecution(2);
+      s.abort(2);
+      expect(s.nextTask(), `hint ${named}`).to.deep.equal({ tx: 2, incarnation: 1 });
+      expect(s.hintedWaits).to.equal(0);
+    }
+  });
+
+  it("dependency hint: held back also on the assigned path (claim board) and for in-order takes", function () {
+    const board = ClaimBoard.create(3);
+    const s = new Scheduler(3, undefined, board);
+    s.hint = (tx) => (tx === 2 ? 1 : undefined);
+    for (const tx of [0, 1, 2]) {
+      board.claim(tx, WORKER);
+      s.startedElsewhere(tx);
+    }
+    s.finishExecution(2);
+    s.abort(2);
+    expect(s.nextAssignedTask()).to.equal(undefined);
+    expect(s.takeIfReady(2)).to.equal(undefined);
+    expect(s.status[2]).to.equal(TxStatus.Blocked);
+    s.finishExecution(1);
+    expect(s.takeIfReady(2)).to.deep.equal({ tx: 2, incarnation: 1 });
+  });
+
   it("the stop flag is shared through the buffer", function () {
     const board = ClaimBoard.create(2);
     const seenByWorker = new ClaimBoard(board.buffer);
@@ -343,7 +396,8 @@ describe("MVMemory (hand-stepped)", function () {
     mv.markEstimate(3);
     expect(mv.resolve(5, k)).to.deep.equal({ estimate: 3 });
     expect(mv.resolve(3, k), "readers at or below the writer are unaffected").to.deep.equal({ value: 11n, origin: { kind: "tx", tx: 1, incarnation: 0 } });
-    expect(mv.resolveNonzero(5, k)).to.deep.equal({ estimate: 3 });
+    // "Is it non-zero" reads the aborted incarnation's value through the estimate (see the next test).
+    expect(mv.resolveNonzero(5, k)).to.deep.equal({ value: 1n, origin: { kind: "tx", tx: 3, incarnation: 0 } });
     // The next incarnation writes the same value: the estimate is cleared and the key reported as changed.
     const changed = mv.record(3, 1, ws({ key: k, value: 33n }));
     expect([...changed]).to.deep.equal([k]);
@@ -387,7 +441,8 @@ describe("MVMemory (hand-stepped)", function () {
     mv.markEstimate(1);
     expect(mv.resolveNonzero(3, k)).to.deep.equal({ value: 1n, origin: { kind: "tx", tx: 2, incarnation: 0 } });
     expect(mv.resolve(3, k), "the value itself does depend on it").to.deep.equal({ estimate: 1 });
-    expect(mv.resolveNonzero(2, k)).to.deep.equal({ estimate: 1 });
+    // Nor does an estimate on the way down: it counts with its aborted incarnation's value.
+    expect(mv.resolveNonzero(2, k)).to.deep.equal({ value: 0n, origin: { kind: "tx", tx: 1, incarnation: 0 } });
     // Non-zero base with no entries.
     expect(value(mv.resolveNonzero(0, balanceKey(A)))).to.equal(1n);
   });
@@ -456,5 +511,60 @@ describe("MVMemory (hand-stepped)", function () {
     expect([...mv.record(4, 1, ws({ key: infoKey(B), value: info() }))]).to.deep.equal([]);
     expect([...mv.record(4, 2, ws({ key: infoKey(B), value: { ...info(), nonce: 2n } }))]).to.deep.equal([infoKey(B)]);
     expect([...mv.record(4, 3, ws({ key: infoKey(B), value: null }))]).to.deep.equal([infoKey(B)]);
+  });
+
+  it("a non-zero read through an estimate is re-validated by the writer's next incarnation, which may turn it", function () {
+    const mv = new MVMemory(base);
+    const k = balanceKey(B); // base 0
+    mv.record(1, 0, ws({ key: k, value: 5n }));
+    mv.markEstimate(1);
+    expect(value(mv.resolveNonzero(4, k)), "the aborted incarnation's value, not a wait").to.equal(1n);
+    // The next incarnation empties the balance: the key is reported changed, so readers above re-validate and see 0.
+    expect([...mv.record(1, 1, ws({ key: k, value: 0n }))]).to.deep.equal([k]);
+    expect(value(mv.resolveNonzero(4, k))).to.equal(0n);
+    // The exact value still waits for the writer.
+    mv.markEstimate(1);
+    expect(mv.resolve(4, k)).to.deep.equal({ estimate: 1 });
+  });
+
+  it("predicts a wait: a hot location read above a tx that has not executed yet", function () {
+    const mv = new MVMemory(base);
+    const hot = storageKey(A, SLOT0);
+    const cold = storageKey(A, SLOT1);
+    // Txs 0, 1 and 3 executed and all wrote `hot`; tx 2 has not executed yet.
+    for (const tx of [0, 1, 3]) mv.record(tx, 0, ws({ key: hot, value: BigInt(tx + 10) }, ...(tx === 0 ? [{ key: cold, value: 1n }] : [])));
+    expect(mv.likelyPendingWriter(5, hot, 16), "tx 4 has not executed and lies above the nearest writer").to.equal(4);
+    expect(mv.resolveForExecution(5, hot)).to.deep.equal({ estimate: 4 });
+    // Tx 4 reads above tx 3 (its nearest writer): nothing pending in between, so it reads on.
+    expect(mv.likelyPendingWriter(4, hot, 16)).to.equal(undefined);
+    expect(mv.resolveForExecution(4, hot)).to.deep.equal({ value: 13n, origin: { kind: "tx", tx: 3, incarnation: 0 } });
+    // Tx 3 reads above tx 1: tx 2 is pending.
+    expect(mv.likelyPendingWriter(3, hot, 16)).to.equal(2);
+    // A location one tx wrote is not hot: no prediction, however much is pending.
+    expect(mv.likelyPendingWriter(9, cold, 16)).to.equal(undefined);
+    // The nearest pending tx is the one to wait for.
+    expect(mv.likelyPendingWriter(9, hot, 16)).to.equal(8);
+    // Far from its writers (beyond the window), the location is not hot.
+    expect(mv.likelyPendingWriter(30, hot, 16)).to.equal(undefined);
+    // An aborted tx counts as pending until its next incarnation has run.
+    mv.record(4, 0, ws());
+    mv.markEstimate(4);
+    expect(mv.likelyPendingWriter(5, hot, 16)).to.equal(4);
+    mv.record(4, 1, ws());
+    expect(mv.likelyPendingWriter(5, hot, 16), "tx 4 ran again (wrote nothing)").to.equal(undefined);
+    // Validation never predicts: resolve() gives the value.
+    expect(value(mv.resolve(9, hot))).to.equal(13n);
+  });
+
+  it("waits only when a pending tx more likely writes the location than not (the writers' share nearby)", function () {
+    const mv = new MVMemory(base);
+    const k = storageKey(A, SLOT2);
+    const other = (tx: number) => ({ key: storageKey(B, "00".repeat(31) + tx.toString(16).padStart(2, "0")), value: 1n });
+    // Txs 0 to 11 executed; txs 2 and 9 wrote k; txs 12 to 15 have not executed yet.
+    for (let tx = 0; tx <= 11; tx++) mv.record(tx, 0, ws(tx === 2 || tx === 9 ? { key: k, value: BigInt(tx) } : other(tx)));
+    // Reader 13: 2 writers among the 12 executed txs nearby, and 1 pending tx (12): 1 chance in 6, read on.
+    expect(mv.likelyPendingWriter(13, k, 16)).to.equal(undefined);
+    // Reader 16: 4 pending txs (12 to 15): 1 - (5/6)^4 > 1/2, wait for the nearest.
+    expect(mv.likelyPendingWriter(16, k, 16)).to.equal(15);
   });
 });

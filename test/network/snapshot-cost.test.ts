@@ -5,11 +5,8 @@
  * diffs in between instead of being rebuilt and re-sent whole
  * (Chain.stateUpkeep). And what they give: the same block state roots as
  * Hardhat's network (EDR), and as a root computed from scratch.
- *
- * Block state roots are comparable with EDR's once both states start equal:
- * EDR's genesis holds the EIP-4788 beacon-roots contract and an EIP-2935 stub
- * (docs/hardhat-network-compat.md §5.1), which the parallel network's genesis
- * lacks, so the script first gives the parallel network the same code.
+ * Both genesis states are the same (with Hardhat's system contracts,
+ * test/network/genesis-state.test.ts), so the roots compare from the start.
  */
 import { expect } from "chai";
 import hre from "hardhat";
@@ -21,7 +18,6 @@ import { hardhatNetwork } from "../helpers/networks";
 import type { TestNetwork } from "../helpers/networks";
 import { tokenInterface } from "../helpers/two-networks";
 
-const SYSTEM_CONTRACTS = ["0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02", "0x0000F90827F1C53a10cb7A02335B175320002935"];
 const FEES = { maxFeePerGas: "0x2540be400", maxPriorityFeePerGas: "0x3b9aca00" };
 const hex = (n: bigint | number) => `0x${n.toString(16)}`;
 
@@ -127,9 +123,7 @@ describe("snapshots and direct edits on the parallel network: incremental, and a
     edr = await hardhatNetwork();
     // Blocks of 8 transactions or more run in parallel, on one worker thread besides the calling one.
     parallel = await createParallelNetwork(hre.config.networks.hardhat, { ...hre.config.parallel, workers: 2, minTxsForParallel: 8 }, hre.artifacts);
-    const [rpcEdr, rpcParallel] = [rpcOf(edr), rpcOf(parallel)];
-    for (const a of SYSTEM_CONTRACTS) await rpcParallel("hardhat_setCode", a, await rpcEdr("eth_getCode", a, "latest"));
-    await warmUpWorkers(rpcParallel);
+    await warmUpWorkers(rpcOf(parallel));
   });
   after(async function () {
     await parallel?.close();

@@ -179,7 +179,8 @@ describe("npm package: a user's project built by the README's recipe", function 
     const transfer = report.functions.find((f: { function: string }) => f.function === "Points.transfer");
     expect(transfer).to.deep.equal({ function: "Points.transfer", calls: 12, inConflict: 0, conflictShare: 0, variables: [] });
     const batch = report.batches.find((b: { test: string }) => b.test === "Points runs transfers between different accounts in parallel");
-    expect(batch).to.include({ txs: 10, dependentTxs: 0, idealSpeedup: 10 });
+    expect(batch).to.include({ txs: 10, dependentTxs: 0 });
+    expect(batch.idealSpeedup).to.be.closeTo(10, 0.01); // ten independent transfers (gas differs by a few units)
     const pairs = report.pairs.find((p: { earlier: string; later: string }) => p.earlier === "Points.transfer" && p.later === "Points.transfer");
     expect(pairs).to.include({ conflicts: 0 });
     expect(pairs.pairs).to.equal(1 + 45);

@@ -5,8 +5,7 @@
 // folders reached through symbolic links count, and the table stays within
 // 120 columns. Seconds: the blocks here are built in the test and hold a few
 // transactions.
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { bytesToHex } from "@ethereumjs/util";
@@ -21,6 +20,7 @@ import { formatReplayColumns, formatReplayTable, replayBlocks } from "../../plug
 import type { ReplayRow } from "../../plugin/replay/replay";
 import { BLOB_FORKS, BLOB_SENDER, syntheticBlobBlock } from "../helpers/synthetic-block";
 import type { SyntheticBlobBlock } from "../helpers/synthetic-block";
+import { useTempDir } from "../helpers/temp-dir";
 
 /** Mainnet's forks at their first block (public record); Constantinople and Petersburg activated together. */
 const FORKS: [string, bigint, bigint][] = [
@@ -187,14 +187,3 @@ function writeBlockFolder(dir: string, b: SyntheticBlobBlock): string {
   return dir;
 }
 
-/** A fresh temporary folder for the enclosing describe block, removed after it. */
-function useTempDir(prefix: string): () => string {
-  let dir: string | undefined;
-  before(function () {
-    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  });
-  after(function () {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => dir!;
-}

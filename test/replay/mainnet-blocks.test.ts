@@ -11,8 +11,7 @@
 // runs (27 s, 31 s and 44 s; 2 minutes for the file on a loaded machine).
 // MAINNET_BLOCKS_QUICK=1 runs every block at 2 workers and only the 3 blocks
 // with the least gas at 1 and 4.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 import { bytesToHex } from "@ethereumjs/util";
@@ -35,6 +34,7 @@ import { replayBlocks } from "../../plugin/replay/replay";
 import { ORACLE_EXECUTOR_OPTIONS, assertParallelMatchesSequential, closeExecutors, warmUpExecutors } from "../helpers/oracle";
 import { randomBlock } from "../helpers/random-block";
 import { MISSING_SHARED, sharedFixture } from "../helpers/shared-fixtures";
+import { useTempDir } from "../helpers/temp-dir";
 
 const FIXTURES = sharedFixture("mainnet-blocks");
 const QUICK = process.env.MAINNET_BLOCKS_QUICK === "1";
@@ -388,14 +388,3 @@ function expectSameState(actual: FlatState, expected: FlatState): void {
   expect([...actual.code.keys()].sort()).to.deep.equal([...expected.code.keys()].sort());
 }
 
-/** A fresh temporary folder for the enclosing describe block, removed after it. */
-function useTempDir(prefix: string): () => string {
-  let dir: string | undefined;
-  before(function () {
-    dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  });
-  after(function () {
-    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
-  });
-  return () => dir!;
-}

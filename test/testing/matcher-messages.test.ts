@@ -16,27 +16,21 @@ import type { ParallelNetworkProvider } from "../../plugin/network/provider";
 import { ParallelNetworkNeededError, mineBatch } from "../../plugin/testing";
 import type { Batch } from "../../plugin/testing";
 
-/** The AssertionError `assertion` throws (failing the test if it passes or throws anything else). */
-function failure(assertion: () => void): string {
+/** The message of the `kind` error `fn` throws (failing the test if it throws nothing or anything else). */
+function thrown(kind: new (...args: never[]) => Error, fn: () => void): string {
   try {
-    assertion();
+    fn();
   } catch (e) {
-    expect(e).to.be.instanceOf(AssertionError);
+    expect(e).to.be.instanceOf(kind);
     return (e as Error).message;
   }
-  expect.fail("the assertion passed");
+  expect.fail(`no ${kind.name}: the assertion passed`);
 }
 
-/** The message of the TypeError `misuse` throws (failing the test if it throws nothing or anything else). */
-function typeError(misuse: () => void): string {
-  try {
-    misuse();
-  } catch (e) {
-    expect(e).to.be.instanceOf(TypeError);
-    return (e as Error).message;
-  }
-  expect.fail("no TypeError");
-}
+/** The AssertionError `assertion` throws. */
+const failure = (assertion: () => void): string => thrown(AssertionError, assertion);
+/** The TypeError a misuse throws. */
+const typeError = (misuse: () => void): string => thrown(TypeError, misuse);
 
 /** How the failure messages list a batch's first three hotspots. */
 function listed(batch: Batch): string {
@@ -47,7 +41,7 @@ function listed(batch: Batch): string {
 }
 
 const NOT_A_BATCH = "works on what mineBatch returns (a batch mined as one block on the parallel network), got";
-const HOTSPOT_NAME = 'hotspot takes "Contract.variable" or "variable", e.g. "AmmPair.reserve0", got';
+const HOTSPOT_NAME = 'hotspot takes "Contract.variable" or "variable" (a struct member as "Contract.variable.member"), e.g. "AmmPair.reserve0", got';
 
 describe("parallel-friendliness matchers: pass and fail messages", function () {
   const MIN_TXS = 4;
@@ -195,7 +189,7 @@ describe("parallel-friendliness matchers: pass and fail messages", function () {
     });
 
     it("refuses a name that is not Contract.variable or variable, and anything but a batch, with a TypeError", function () {
-      for (const [name, shown] of [["Token balances", "'Token balances'"], ["", "''"], ["A.b.c", "'A.b.c'"], ["_balances[0x1]", "'_balances[0x1]'"], [42, "42"], [undefined, "undefined"]] as const) {
+      for (const [name, shown] of [["Token balances", "'Token balances'"], ["", "''"], ["A..b", "'A..b'"], ["_balances[0x1]", "'_balances[0x1]'"], [42, "42"], [undefined, "undefined"]] as const) {
         expect(typeError(() => expect(hot).to.have.hotspot(name as string))).to.equal(`${HOTSPOT_NAME} ${shown}`);
       }
       expect(typeError(() => expect([]).to.have.hotspot("_balances"))).to.equal(`hotspot ${NOT_A_BATCH} []`);

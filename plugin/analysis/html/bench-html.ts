@@ -6,6 +6,7 @@
  * rows and the model's figures as tables, and the stock baseline.
  */
 import type { BenchReport, BenchRow, ScalingRow } from "../../bench/bench";
+import { describeMachine } from "../../bench/environment";
 import { html } from "./markup";
 import type { Html } from "./markup";
 import { page } from "./page";
@@ -23,7 +24,8 @@ export function renderBenchHtml(report: BenchReport): string {
   );
   const body = html`<header>
 <h1>Parallel execution benchmark</h1>
-<p>Machine: ${report.machine.cores} cores, Node ${report.machine.node}, ${report.machine.platform}. Method: ${report.method}. Definitions of every figure: docs/metrics.md.</p>
+<p>Machine: ${describeMachine(report.machine)}; Node ${report.node}, ${report.plugin.name} ${report.plugin.version}. Method: ${report.method}. Definitions of every figure: docs/metrics.md.</p>
+${report.warnings.length === 0 ? "" : html`<ul class="warnings">${report.warnings.map((w) => html`<li>Warning: ${w}</li>`)}</ul>`}
 </header>
 ${sections}
 ${baselineSection(report)}`;
@@ -34,7 +36,7 @@ const finite = (p: { x: number; y: number }): boolean => Number.isFinite(p.x) &&
 
 function workloadSection(workload: string, rows: BenchRow[], scaling: ScalingRow | undefined): Html {
   const txs = rows[0]?.txs ?? scaling?.txs;
-  const series: LineSeries[] = [{ name: "ideal", label: "ideal (capped by workers)", colour: SERIES_COLOURS[2], line: true, dashed: true, points: rows.map((r) => ({ x: r.workers, y: r.ideal })).filter(finite) }];
+  const series: LineSeries[] = [{ name: "ideal", label: "ideal (capped by workers and cores)", colour: SERIES_COLOURS[2], line: true, dashed: true, points: rows.map((r) => ({ x: r.workers, y: r.ideal })).filter(finite) }];
   if (scaling !== undefined) {
     series.push(
       { name: "simulated", label: "simulated", colour: SERIES_COLOURS[1], line: true, points: scaling.simulated.map((s) => ({ x: s.workers, y: s.speedup })).filter(finite) },
@@ -56,7 +58,7 @@ function workloadSection(workload: string, rows: BenchRow[], scaling: ScalingRow
   return html`<section data-workload="${workload}">
 <h2>${workload}</h2>
 <p>${txs === undefined ? "" : `${txs} transactions`}${rows[0] === undefined ? "" : `, ${rows[0].gas} gas`}.</p>
-<figure>${chart}<figcaption>Speedup over the project's sequential executor (end to end, medians) against the number of workers. Measured: the parallel executor on this machine, at the worker counts run. Ideal: total transaction time over the heaviest dependency chain, capped by the worker count; the report stores it only at the measured worker counts, so it is drawn there (the uncapped ideal is not in the report). Simulated: the scheduler model fed with this run's measurements, 1 to 64 workers, with the calling thread executing transactions as the executor does; simulated, coordinator only: the same model with a calling thread that only coordinates (workers - 1 threads execute), the alternative for many cores. Below 1x is a slowdown.</figcaption></figure>
+<figure>${chart}<figcaption>Speedup over the project's sequential executor (end to end, medians) against the number of workers. Measured: the parallel executor on this machine, at the worker counts run. Ideal: total transaction time over the heaviest dependency chain, capped by the worker count and by this machine's cores, drawn at the measured worker counts. Simulated: the scheduler model fed with this run's measurements, 1 to 64 workers, with the calling thread executing transactions as the executor does; simulated, coordinator only: the same model with a calling thread that only coordinates (workers - 1 threads execute), the alternative for many cores. Below 1x is a slowdown.</figcaption></figure>
 ${rows.length === 0 ? html`<p>No measured rows for this workload.</p>` : rowTable(rows)}
 ${scaling === undefined ? "" : scalingTable(scaling)}
 </section>`;

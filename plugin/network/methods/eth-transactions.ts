@@ -49,7 +49,6 @@ export function ethTransactionHandlers(node: NetworkNode): Handlers {
       if (r.authorizationList?.length === 0) throw new RpcError(-32000, "Invalid EIP-7702 transaction: authorization list is empty.");
       const key = node.accounts.keyOf(r.from);
       if (key === undefined && !node.accounts.impersonated.has(r.from)) throw new RpcError(-32000, `Unknown account ${getAddress(r.from)}`);
-      const header = node.chain.pendingHeader(node.clock.peekTimestamp());
       if (r.gas !== undefined) checkGasCap(node.chain.common, r.gas);
       const gasLimit = r.gas ?? (await node.calls.estimate(r, await node.calls.context("pending")));
       const common = { to: r.to, data: r.data, value: r.value, gasLimit, nonce: r.nonce ?? node.mempool.pendingNonce(r.from) };
@@ -67,7 +66,7 @@ export function ethTransactionHandlers(node: NetworkNode): Handlers {
                 ...typed,
                 ...common,
                 maxPriorityFeePerGas: r.maxPriorityFeePerGas ?? 1_000_000_000n,
-                maxFeePerGas: r.maxFeePerGas ?? (header.baseFeePerGas as bigint) * 2n + 1_000_000_000n,
+                maxFeePerGas: r.maxFeePerGas ?? node.chain.pendingBaseFee() * 2n + 1_000_000_000n,
                 chainId: node.chain.common.chainId(),
               },
               txOptions,

@@ -30,7 +30,7 @@ export function ethHandlers(node: NetworkNode): Handlers {
     eth_accounts: () => node.accounts.local,
     eth_blockNumber: () => quantity(node.chain.height),
     eth_coinbase: () => node.options.coinbase,
-    eth_gasPrice: () => quantity(node.chain.pendingHeader(node.clock.peekTimestamp()).baseFeePerGas as bigint + 1_000_000_000n),
+    eth_gasPrice: () => quantity(node.chain.pendingBaseFee() + 1_000_000_000n),
     eth_maxPriorityFeePerGas: () => quantity(1_000_000_000n),
     eth_feeHistory: async ([count, newest, percentiles]: unknown[]) => {
       const n = Number(parseQuantity(count, "block count"));

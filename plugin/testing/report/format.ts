@@ -13,7 +13,7 @@ const NAME = 40;
 export function formatReport(report: ParallelTestReport): string {
   const out: string[] = [];
   const t = report.totals;
-  out.push(`Parallel-friendliness (hardhat-parallel): ${t.txs} transactions (${t.deployments} deployments) in ${t.sequences} sequences and ${t.batches} batches`);
+  out.push(`Parallel-friendliness (hardhat-parallel): ${count(t.txs, "transaction")} (${count(t.deployments, "deployment")}) in ${count(t.sequences, "sequence")} and ${count(t.batches, "batch", "batches")}`);
   for (const note of report.notes) out.push(`note: ${note}`);
   if (report.functions.length === 0) return out.join("\n");
 
@@ -67,6 +67,10 @@ function matrixOf(report: ParallelTestReport): string[][] | undefined {
       }),
     ]),
   ];
+}
+
+function count(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function clip(text: string, width: number): string {

@@ -692,6 +692,8 @@ describeOnParallelNetwork("lending: LendingPool parallel-friendliness", function
     // Every supply adds to _markets[usdc].cash and .totalSupplyShares, which
     // the supply before it wrote; each user's _positions entry is its own.
     expect(batch).to.have.hotspot("LendingPool._markets");
+    expect(batch).to.have.hotspot("LendingPool._markets.cash");
+    expect(batch).to.have.hotspot("_markets.totalSupplyShares");
     expect(batch).not.to.have.hotspot("LendingPool._positions");
     const fields = batch.conflicts.hotspots.filter((h) => h.contract === "LendingPool").map((h) => h.variable);
     expect(fields).to.include.members([`_markets[${usdcAddress}].cash`, `_markets[${usdcAddress}].totalSupplyShares`]);

@@ -1,0 +1,26 @@
+/** Per thread: execution time of the txs it ran (final incarnations) against the same txs' time in the sequential run. B=<block> W=<workers> R=<runs>. */
+import { loadMainnetBlock } from "../plugin/fixtures/mainnet-blocks";
+import { ParallelExecutor } from "../plugin/engine/parallel";
+import { executeBlockSequential } from "../plugin/engine/sequential";
+async function main() {
+  const b = loadMainnetBlock(`/work/shared/fixtures/mainnet-blocks/${process.env.B ?? "4370000"}`);
+  const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false };
+  const workers = Number(process.env.W ?? 2);
+  const ex = new ParallelExecutor({ workers, minTxsForParallel: 1 });
+  for (let r = 0; r < Number(process.env.R ?? 5); r++) {
+    const s = await executeBlockSequential(input);
+    const p = await ex.executeBlock(input);
+    const par = new Array(workers).fill(0);
+    const seq = new Array(workers).fill(0);
+    const count = new Array(workers).fill(0);
+    p.stats.txs.forEach((t, i) => {
+      const th = t.thread ?? 0;
+      par[th] += t.micros / 1000;
+      seq[th] += s.stats.txs[i].micros / 1000;
+      count[th]++;
+    });
+    console.log(`run ${r}: seq exec ${s.stats.executionMs.toFixed(0)} par exec ${p.stats.executionMs.toFixed(0)} ` + par.map((x, th) => `thread ${th}: ${count[th]} txs ${x.toFixed(0)} ms (seq ${seq[th].toFixed(0)} ms, x${(x / seq[th]).toFixed(2)})`).join("; ") + ` ${p.stats.fallbackReason ?? ""}`);
+  }
+  await ex.close();
+}
+main();
