@@ -41,7 +41,9 @@ interface Stepper {
 
 function coordinator(n: number, pre: FlatState = new FlatState(), maxReexecutionRatio = 1000): Stepper {
   const stats = emptyStats("parallel", 1);
-  stats.executedBy = [0];
+  // The calling thread and two worker threads.
+  stats.executedBy = [0, 0, 0];
+  stats.busyMsBy = [0, 0, 0];
   const run = new BlockRun(blockOf(n), new BlockOverlay(pre), undefined, stats, maxReexecutionRatio, undefined, 1);
   return { run, stats };
 }
