@@ -112,6 +112,7 @@ async function main(): Promise<number> {
   const totals = { blocks: 0, txs: 0, incarnations: 0, reexecutions: 0, aborts: 0, blocked: 0, workerThreadIncarnations: 0, coordinatorOnlyBlocks: 0 };
   const perWorkers = new Map<number, number>();
   const mismatches: Mismatch[] = [];
+  const sequentialErrors: Mismatch[] = [];
   console.log(
     `fuzz-engine: up to ${args.blocks} blocks or ${args.minutes} min, workers ${args.workers.join(",")}, seeds from ${args.from}, jitter up to ${args.jitter} us, ` +
       `${os.availableParallelism()} cores, Node ${process.version}`,
@@ -138,7 +139,16 @@ async function main(): Promise<number> {
         const blockInput: ParallelBlockInput = hints ? input : { block: input.block, preState: input.preState };
         const report = (detail: string) => mismatches.push({ seed, workers, coordinatorOnly, hints, detail });
         try {
-          const sequential = await executeBlockSequential(blockInput);
+          let sequential;
+          try {
+            sequential = await executeBlockSequential(blockInput);
+          } catch (e) {
+            // Not a parallel mismatch: the block itself does not run (reported apart).
+            sequentialErrors.push({ seed, workers, coordinatorOnly, hints, detail: (e as Error).message });
+            console.log(`SEQUENTIAL FAILED seed ${seed}: ${(e as Error).message}`);
+            totals.blocks++;
+            continue;
+          }
           const parallel = await executor.executeBlock(blockInput);
           const s = parallel.stats;
           if (s.mode !== "parallel" || s.fallbackReason !== undefined) report(`fell back: ${s.fallbackReason} (${s.events.join("; ")})`);
@@ -184,12 +194,13 @@ async function main(): Promise<number> {
     blocksPerWorkerCount: Object.fromEntries([...perWorkers].sort((a, b) => a[0] - b[0])),
     jitterMaxMicros: args.jitter,
     mismatches,
+    sequentialErrors,
   };
   console.log(
     `fuzz-engine: ${summary.blocks} of ${summary.goal} blocks (${summary.txs} txs, ${summary.incarnations} incarnations, ${summary.workerThreadIncarnations} on worker threads; ` +
       `${summary.reexecutions} re-executions, ${summary.aborts} aborts, ${summary.blocked} blocked) in ${summary.minutes} min, ` +
       `${summary.blocksPerMinute} blocks/min; per worker count ${JSON.stringify(summary.blocksPerWorkerCount)}, ${summary.coordinatorOnlyBlocks} with a calling thread that only coordinates: ` +
-      `${mismatches.length} mismatches`,
+      `${mismatches.length} mismatches; ${sequentialErrors.length} blocks the sequential executor refused`,
   );
   if (args.json !== undefined) writeFileSync(args.json, JSON.stringify(summary, null, 2) + "\n");
   return mismatches.length === 0 ? 0 : 1;
