@@ -5,8 +5,8 @@
  * Run with `npx hardhat run scripts/dev-ab.ts`.
  */
 import hre from "hardhat";
+import os from "node:os";
 import path from "node:path";
-import { findBlockFolders, loadMainnetBlock } from "../plugin/fixtures/mainnet-blocks";
 import { generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
 import { ParallelExecutor } from "../plugin/engine/parallel";
 import { executeBlockSequential } from "../plugin/engine/sequential";
@@ -15,6 +15,7 @@ import { hexToBytes } from "@ethereumjs/util";
 import type { ParallelBlockInput } from "../plugin/engine/parallel";
 import type { BlockResult } from "../plugin/engine/block-result";
 import { firstDifference } from "../plugin/engine/compare";
+import { mainnetBlockInputs } from "./dev-blocks";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -33,16 +34,11 @@ async function main() {
       inputs.push([p, await prepareWorkloadOnEngine(w)]);
     }
   } else {
-    const wanted = process.env.B?.split(",");
-    for (const dir of findBlockFolders(process.env.FIX ?? "/work/shared/fixtures/mainnet-blocks")) {
-      if (wanted !== undefined && !wanted.includes(path.basename(dir))) continue;
-      const b = loadMainnetBlock(dir);
-      inputs.push([path.basename(dir), { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false }]);
-    }
+    inputs.push(...mainnetBlockInputs(process.env.B?.split(",")));
   }
   const workers = Number(process.env.W ?? 2);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const Base = (require(path.resolve(process.env.BASE ?? "/tmp/spec/base", "plugin/engine/parallel")) as { ParallelExecutor: typeof ParallelExecutor }).ParallelExecutor;
+  const Base = (require(path.resolve(process.env.BASE ?? path.join(os.tmpdir(), "spec", "base"), "plugin/engine/parallel")) as { ParallelExecutor: typeof ParallelExecutor }).ParallelExecutor;
   const engines: [string, { executeBlock(i: ParallelBlockInput): Promise<BlockResult>; close(): Promise<void> }][] = [
     ["base", new Base({ workers, minTxsForParallel: 1 })],
     ["new", new ParallelExecutor({ workers, minTxsForParallel: 1 })],

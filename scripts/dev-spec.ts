@@ -4,12 +4,11 @@
  * Sequential and parallel runs interleave; run with `npx hardhat run scripts/dev-spec.ts`.
  */
 import hre from "hardhat";
-import path from "node:path";
-import { findBlockFolders, loadMainnetBlock } from "../plugin/fixtures/mainnet-blocks";
 import { generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
 import { ParallelExecutor } from "../plugin/engine/parallel";
 import { executeBlockSequential } from "../plugin/engine/sequential";
 import type { ParallelBlockInput } from "../plugin/engine/parallel";
+import { mainnetBlockInputs } from "./dev-blocks";
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
@@ -21,12 +20,7 @@ async function main() {
       inputs.push([p, await prepareWorkloadOnEngine(w)]);
     }
   } else {
-    const wanted = process.env.B?.split(",");
-    for (const dir of findBlockFolders(process.env.FIX ?? "/work/shared/fixtures/mainnet-blocks")) {
-      if (wanted !== undefined && !wanted.includes(path.basename(dir))) continue;
-      const b = loadMainnetBlock(dir);
-      inputs.push([path.basename(dir), { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false }]);
-    }
+    inputs.push(...mainnetBlockInputs(process.env.B?.split(",")));
   }
   const ex = new ParallelExecutor({ workers: Number(process.env.W ?? 2), minTxsForParallel: 1, maxReexecutionRatio: process.env.RATIO === undefined ? undefined : Number(process.env.RATIO) });
   let seqTotal = 0;

@@ -2,8 +2,9 @@
 import { loadMainnetBlock } from "../plugin/fixtures/mainnet-blocks";
 import { ParallelExecutor } from "../plugin/engine/parallel";
 import { executeBlockSequential } from "../plugin/engine/sequential";
+import { mainnetBlockDir } from "./dev-blocks";
 async function main() {
-  const b = loadMainnetBlock(`/work/shared/fixtures/mainnet-blocks/${process.env.B ?? "4370000"}`);
+  const b = loadMainnetBlock(mainnetBlockDir(process.env.B ?? "4370000"));
   const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false };
   const workers = Number(process.env.W ?? 2);
   const ex = new ParallelExecutor({ workers, minTxsForParallel: 1 });

@@ -8,13 +8,14 @@ import { generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
 import { ParallelExecutor } from "../plugin/engine/parallel";
 import { executeBlockSequential } from "../plugin/engine/sequential";
 import type { ParallelBlockInput } from "../plugin/engine/parallel";
+import { mainnetBlockDir } from "./dev-blocks";
 
 async function main() {
   let input: ParallelBlockInput;
   if (process.env.P !== undefined) {
     input = await prepareWorkloadOnEngine(generateWorkload(process.env.P, { txs: process.env.N === undefined ? undefined : Number(process.env.N) }, (n) => hre.artifacts.readArtifactSync(n)));
   } else {
-    const b = loadMainnetBlock(`/work/shared/fixtures/mainnet-blocks/${process.env.B}`);
+    const b = loadMainnetBlock(mainnetBlockDir(process.env.B!));
     input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false };
   }
   const ex = new ParallelExecutor({ workers: Number(process.env.W ?? 2), minTxsForParallel: 1, maxReexecutionRatio: Number(process.env.RATIO ?? 1) });
