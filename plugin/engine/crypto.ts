@@ -52,6 +52,10 @@ export function withFastCrypto(common: Common): Common {
   const crypto = { ...copy.customCrypto };
   if (hasNativeEcrecover) crypto.ecrecover ??= nativeEcrecover;
   crypto.keccak256 ??= keccak256;
+  // A call to the point-evaluation precompile (0x0a) needs KZG in any block,
+  // not only in blocks with blob transactions: without it @ethereumjs throws
+  // instead of running the precompile.
+  crypto.kzg ??= lazyKzg;
   (copy as { customCrypto: Common["customCrypto"] }).customCrypto = crypto;
   return copy;
 }
@@ -82,6 +86,31 @@ export function withKeccakRecorder(common: Common, sink: PreimageSink): Common {
 }
 
 let kzg: KZG | undefined;
+
+/** KZG's methods, the only properties lazyKzg answers. */
+const KZG_METHODS = new Set<PropertyKey>([
+  "blobToKzgCommitment",
+  "computeBlobProof",
+  "verifyProof",
+  "verifyBlobProofBatch",
+  "computeCells",
+  "computeCellsAndProofs",
+  "recoverCellsAndProofs",
+  "verifyCellKzgProofBatch",
+]);
+
+/**
+ * A KZG that builds the real one (loadKzg, about a quarter of a second) on
+ * its first call: every Common can carry it, and only a block that calls the
+ * point-evaluation precompile or carries blobs pays for the setup.
+ */
+export const lazyKzg: KZG = new Proxy({} as KZG, {
+  get(_, property) {
+    if (!KZG_METHODS.has(property)) return undefined;
+    const real = loadKzg() as unknown as Record<PropertyKey, (...args: unknown[]) => unknown>;
+    return real[property].bind(real);
+  },
+});
 
 /**
  * The KZG implementation blob transactions need (EIP-4844), built once per

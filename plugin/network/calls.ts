@@ -110,7 +110,7 @@ export class Calls {
     const first = await this.simulate(r, cap, context);
     // Like Hardhat: an estimate prints its console.log output only when it fails.
     if (first.status === 0) this.node.printLogs(first.consoleLogs);
-    if (first.status === 0) throw await executionFailure(first.error, first.returnValue, undefined, this.node.options.errorDecoder);
+    if (first.status === 0) throw await executionFailure(first.error, first.returnValue, undefined, this.node.options.errorDecoder, r.to);
     // The smallest limit that still succeeds: refunds and the 63/64 rule make gasUsed alone too low.
     // Refunds (EIP-7702 authorizations to existing accounts among them) can take gasUsed below the
     // intrinsic gas: a limit the transaction cannot even start with fails like one it runs out of.

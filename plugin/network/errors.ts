@@ -192,11 +192,26 @@ const PANIC_REASONS: Record<number, string> = {
 
 const PREFIX = "VM Exception while processing transaction:";
 
-/** The error for a failed execution, from the EVM's error and return data. */
-export async function executionFailure(evmError: string | undefined, returnValue: Uint8Array, transactionHash?: string, decoder?: CustomErrorDecoder): Promise<Error> {
+/** The precompile number of an address (1 to 0x11, and 0x100 for P256), or undefined. */
+function precompileNumber(to: string | undefined): number | undefined {
+  if (to === undefined || !/^0x0{36}[0-9a-f]{4}$/i.test(to)) return undefined;
+  const n = Number.parseInt(to.slice(-4), 16);
+  return (n >= 1 && n <= 0x11) || n === 0x100 ? n : undefined;
+}
+
+/**
+ * The error for a failed execution, from the EVM's error and return data;
+ * `to` is the call's target (a failed call straight to a precompile is
+ * reported as Hardhat's network reports it).
+ */
+export async function executionFailure(evmError: string | undefined, returnValue: Uint8Array, transactionHash?: string, decoder?: CustomErrorDecoder, to?: string): Promise<Error> {
   const data = bytesToHex(returnValue);
   if (evmError === "out of gas") {
     return new RpcError(-32000, "Transaction ran out of gas", { data: "0x", transactionHash: transactionHash ?? null });
+  }
+  const precompile = precompileNumber(to);
+  if (precompile !== undefined && evmError !== undefined && evmError !== "revert") {
+    return new ExecutionRevertedError(`Transaction reverted: call to precompile ${precompile} failed`, data, transactionHash);
   }
   if (evmError === "code size to deposit exceeds maximum code size") {
     return new ExecutionRevertedError("Transaction reverted: trying to deploy a contract whose code is too large", data, transactionHash);

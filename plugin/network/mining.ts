@@ -131,7 +131,9 @@ export class Miner {
     const mined = this.node.chain.transaction(hash);
     const receipt = mined?.mined.receipts[mined.index];
     const { options } = this.node;
-    if (receipt !== undefined && receipt.status === 0 && options.throwOnTransactionFailures !== false) throw await executionFailure(receipt.error, receipt.returnValue, hash, options.errorDecoder);
+    if (receipt !== undefined && receipt.status === 0 && options.throwOnTransactionFailures !== false) {
+      throw await executionFailure(receipt.error, receipt.returnValue, hash, options.errorDecoder, mined?.mined.block.transactions[mined.index].to?.toString());
+    }
     return hash;
   }
 

@@ -83,7 +83,7 @@ export function ethTransactionHandlers(node: NetworkNode): Handlers {
       const tag = params.length > 1 ? reader.callTag(1) : undefined;
       const receipt = await node.calls.simulate(r, r.gas ?? node.options.blockGasLimit, await node.calls.context(tag ?? "latest"));
       node.printLogs(receipt.consoleLogs);
-      if (receipt.status === 0 && node.options.throwOnCallFailures !== false) throw await executionFailure(receipt.error, receipt.returnValue, undefined, node.options.errorDecoder);
+      if (receipt.status === 0 && node.options.throwOnCallFailures !== false) throw await executionFailure(receipt.error, receipt.returnValue, undefined, node.options.errorDecoder, r.to);
       return bytesToHex(receipt.returnValue);
     },
     eth_estimateGas: async (params: unknown[], method: string) => {
