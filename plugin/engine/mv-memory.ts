@@ -16,7 +16,7 @@
  */
 import { addressOf, kindOf, wipeKey } from "./location";
 import { StateDiff } from "./flat-state";
-import type { Incarnation, LocationKey, LocationValue, ReadOrigin, TxIndex, TxWriteSet, Write } from "./types";
+import type { Incarnation, LocationKey, LocationValue, Read, ReadOrigin, TxIndex, TxWriteSet, Write } from "./types";
 
 export interface MVEntry {
   tx: TxIndex;
@@ -164,6 +164,11 @@ export class MVMemory {
       if (!e.delta || sum > 0n) return { value: nonzero(sum), origin };
     }
     return { value: nonzero((this.base(key) as bigint) + sum), origin: BASE_ORIGIN };
+  }
+
+  /** What `read` (a plain read or a non-zero check) resolves to for `reader` now: how validation re-reads a read set. */
+  resolveRead(reader: TxIndex, read: Read): Resolved {
+    return read.predicate === "nonzero" ? this.resolveNonzero(reader, read.key) : this.resolve(reader, read.key);
   }
 
   /**

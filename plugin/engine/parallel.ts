@@ -328,10 +328,16 @@ const RESUME_WINDOW = 32;
 /** The runaway check waits until committed work is worth this many average incarnations. */
 const MIN_RUNAWAY_COMMITS = 16;
 
+const RESUME_MAX_CLOSE = 1 / 8;
+
 function ms(micros: number): string {
   return (micros / 1000).toFixed(1);
 }
-const RESUME_MAX_CLOSE = 1 / 8;
+
+/** Whether what a read saw is no longer what the memory gives it. */
+function isStale(read: Read, now: Resolved): boolean {
+  return now.estimate !== undefined || !sameValue(now.value, read.value);
+}
 
 /**
  * One block's coordination: memory, scheduler, read sets, worker sessions.
@@ -713,8 +719,8 @@ export class BlockRun {
    */
   private assertStillValid(tx: TxIndex): void {
     for (const read of this.latest[tx]!.reads) {
-      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
-      if (now.estimate === undefined && sameValue(now.value, read.value)) continue;
+      const now = this.mv.resolveRead(tx, read);
+      if (!isStale(read, now)) continue;
       throw new ValidationSkippedError(tx, read, now);
     }
   }
@@ -752,8 +758,8 @@ export class BlockRun {
     this.validated[tx] = 0;
     const latest = this.latest[tx]!;
     for (const read of latest.reads) {
-      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
-      if (now.estimate !== undefined || !sameValue(now.value, read.value)) {
+      const now = this.mv.resolveRead(tx, read);
+      if (isStale(read, now)) {
         this.stopKey[tx] = read.key;
         this.stats.wasted.push({ tx, key: read.key, micros: latest.micros, cause: "abort" });
         return false;
@@ -781,7 +787,7 @@ export class BlockRun {
       if (pending !== undefined) return pending;
     }
     for (const read of this.latest[tx]?.reads ?? []) {
-      const now = read.predicate === "nonzero" ? this.mv.resolveNonzero(tx, read.key) : this.mv.resolve(tx, read.key);
+      const now = this.mv.resolveRead(tx, read);
       if (now.estimate !== undefined) return now.estimate;
     }
     return undefined;
@@ -872,7 +878,6 @@ export class BlockRun {
     return r.predicate === "nonzero" && r.value === 1n ? this.nonzeroReaders : this.readers;
   }
 }
-
 
 /**
  * Assert mode found a tx about to commit with a stale read that targeted

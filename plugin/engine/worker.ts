@@ -160,7 +160,8 @@ export default async function session(config: SessionConfig): Promise<number> {
       if (config.crashMode === "exit") process.exit(70);
       throw new Error(`injected worker crash at tx ${tx}`);
     }
-    await jitter(config.jitter, claimId, tx, incarnation);
+    // Tests only: no await on the execution path otherwise.
+    if (config.jitter !== undefined) await jitter(config.jitter, claimId, tx, incarnation);
     const source: ReadSource = {
       resolve: (key) => mv.resolveForExecution(tx, key),
       resolveNonzero: (key) => mv.resolveNonzero(tx, key),

@@ -37,3 +37,13 @@ export async function parallelNetwork(overrides: Partial<HardhatNetworkConfig> =
   const wrapped = new BackwardsCompatibilityProviderAdapter(applyProviderWrappers(network, config, [])) as Eip1193Provider;
   return Object.assign(wrapped, { close: () => network.close() });
 }
+
+/** A request's result, or its error as { error: { code, message, data } }: what a differential test compares. */
+export async function outcomeOf(provider: Eip1193Provider, method: string, ...params: unknown[]): Promise<unknown> {
+  try {
+    return await provider.request({ method, params });
+  } catch (e) {
+    const err = e as { code?: number; message: string; data?: unknown };
+    return { error: { code: err.code, message: err.message, data: err.data ?? null } };
+  }
+}

@@ -10,7 +10,7 @@ import { Interface } from "ethers";
 import type { EIP1193Provider } from "hardhat/types";
 import hre from "hardhat";
 
-import { hardhatNetwork, parallelNetwork as wrappedParallelNetwork } from "./networks";
+import { hardhatNetwork, outcomeOf, parallelNetwork as wrappedParallelNetwork } from "./networks";
 
 export interface Net {
   name: "edr" | "parallel";
@@ -41,14 +41,7 @@ function wrap(name: Net["name"], provider: Net["provider"], close: () => Promise
     blocks: new Map(),
     close,
     call: async <T>(method: string, ...params: unknown[]) => (await provider.request({ method, params })) as T,
-    rpc: async (method: string, ...params: unknown[]) => {
-      try {
-        return await provider.request({ method, params });
-      } catch (e) {
-        const err = e as { code?: number; message: string; data?: unknown };
-        return { error: { code: err.code, message: err.message, data: err.data ?? null } };
-      }
-    },
+    rpc: (method: string, ...params: unknown[]) => outcomeOf(provider, method, ...params),
   };
   return net;
 }

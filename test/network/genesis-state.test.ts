@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 
-import { hardhatNetwork, parallelNetwork } from "../helpers/networks";
+import { hardhatNetwork, outcomeOf, parallelNetwork } from "../helpers/networks";
 import type { TestNetwork } from "../helpers/networks";
 
 const BEACON_ROOTS = "0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02";
@@ -16,15 +16,7 @@ const HISTORY = "0x0000F90827F1C53a10cb7A02335B175320002935";
 const GAS = { gas: "0x100000", maxFeePerGas: "0x2540be400", maxPriorityFeePerGas: "0x3b9aca00" };
 const word = (n: number) => "0x" + n.toString(16).padStart(64, "0");
 
-/** The result, or the error as {code, message, data} (what both networks share). */
-async function rpc(p: TestNetwork, method: string, ...params: unknown[]): Promise<unknown> {
-  try {
-    return await p.request({ method, params });
-  } catch (e) {
-    const err = e as { code?: number; message: string; data?: unknown };
-    return { error: { code: err.code, message: err.message, data: err.data ?? null } };
-  }
-}
+const rpc = outcomeOf;
 
 async function observe(p: TestNetwork) {
   const [from] = (await p.request({ method: "eth_accounts", params: [] })) as string[];

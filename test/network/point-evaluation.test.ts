@@ -7,20 +7,13 @@
  */
 import { expect } from "chai";
 
-import { hardhatNetwork, parallelNetwork } from "../helpers/networks";
+import { hardhatNetwork, outcomeOf, parallelNetwork } from "../helpers/networks";
 import type { TestNetwork } from "../helpers/networks";
 
 const POINT_EVALUATION = "0x000000000000000000000000000000000000000a";
 const GAS = { gas: "0x100000", maxFeePerGas: "0x2540be400", maxPriorityFeePerGas: "0x3b9aca00" };
 
-async function rpc(p: TestNetwork, method: string, ...params: unknown[]): Promise<unknown> {
-  try {
-    return await p.request({ method, params });
-  } catch (e) {
-    const err = e as { code?: number; message: string; data?: unknown };
-    return { error: { code: err.code, message: err.message, data: err.data ?? null } };
-  }
-}
+const rpc = outcomeOf;
 
 async function observe(p: TestNetwork) {
   const [from] = (await p.request({ method: "eth_accounts", params: [] })) as string[];
