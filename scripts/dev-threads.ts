@@ -1,11 +1,20 @@
-/** Per thread: execution time of the txs it ran (final incarnations) against the same txs' time in the sequential run. B=<block> W=<workers> R=<runs>. */
+/** Per thread: execution time of the txs it ran (final incarnations) against the same txs' time in the sequential run. B=<block> or P=<preset> N=<txs>, W=<workers> R=<runs>. */
+import hre from "hardhat";
 import { loadMainnetBlock } from "../plugin/fixtures/mainnet-blocks";
+import { generateWorkload, prepareWorkloadOnEngine } from "../plugin/workloads";
+import type { ParallelBlockInput } from "../plugin/engine/parallel";
 import { ParallelExecutor } from "../plugin/engine/parallel";
 import { executeBlockSequential } from "../plugin/engine/sequential";
 import { mainnetBlockDir } from "./dev-blocks";
 async function main() {
-  const b = loadMainnetBlock(mainnetBlockDir(process.env.B ?? "4370000"));
-  const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false };
+  let input: ParallelBlockInput;
+  if (process.env.P !== undefined) {
+    const w = generateWorkload(process.env.P, { txs: process.env.N === undefined ? undefined : Number(process.env.N) }, (n) => hre.artifacts.readArtifactSync(n));
+    input = await prepareWorkloadOnEngine(w);
+  } else {
+    const b = loadMainnetBlock(mainnetBlockDir(process.env.B ?? "4370000"));
+    input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, senders: b.senders, computeStateRoot: false };
+  }
   const workers = Number(process.env.W ?? 2);
   const ex = new ParallelExecutor({ workers, minTxsForParallel: 1 });
   for (let r = 0; r < Number(process.env.R ?? 5); r++) {

@@ -16,6 +16,7 @@ import type { BenchReport, BenchWorkload } from "../plugin/bench/bench";
 import { pluginError } from "../plugin/hardhat/errors";
 import { PRESET_NAMES, WorkloadParameterError } from "../plugin/workloads";
 import type { ArtifactReader, PresetName } from "../plugin/workloads";
+import { largeProject } from "../plugin/bench/large-project";
 import { runNetworkBench } from "../plugin/bench/network-bench";
 import type { NetworkBenchReport } from "../plugin/bench/network-bench";
 import os from "node:os";
@@ -99,20 +100,23 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { applyProviderWrappers, createProvider } = require("hardhat/internal/core/providers/construction");
   const { createParallelNetwork } = await import("../plugin/hardhat/network-factory");
-  const parallelNetwork = () => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, hre.artifacts);
+  const parallelNetwork = (artifacts = hre.artifacts) => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, artifacts);
+  const userNetwork = async (artifacts = hre.artifacts) => {
+    const network = await parallelNetwork(artifacts);
+    return Object.assign(applyProviderWrappers(network, hre.network.config, []), { close: () => network.close() });
+  };
+  const large = ordinary ? await largeProject(hre.artifacts, LARGE_PROJECT_ARTIFACTS) : undefined;
   const report = await runNetworkBench({
     workloads: presets,
     txs,
     accounts: args.accounts,
     artifacts,
     hardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
-    parallelNetwork,
+    parallelNetwork: () => parallelNetwork(),
     // createProvider wraps Hardhat's network already; the plugin wraps its own network the same way (plugin/hardhat/network.ts).
     userHardhatNetwork: () => createProvider(hre.config, "hardhat", hre.artifacts),
-    userParallelNetwork: async () => {
-      const network = await parallelNetwork();
-      return Object.assign(applyProviderWrappers(network, hre.network.config, []), { close: () => network.close() });
-    },
+    userParallelNetwork: () => userNetwork(),
+    largeProject: large && { artifacts: large.count, network: () => userNetwork(large.artifacts), reads: large.reads },
     ordinaryTests: ordinary ? ORDINARY_TESTS : 0,
     ordinaryRounds: ORDINARY_ROUNDS,
     onProgress: (m) => process.stderr.write(`parallel-bench: ${m}\n`),
@@ -152,6 +156,15 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
       ),
     );
   }
+  const lp = report.largeProject;
+  if (lp !== undefined) {
+    out.push(
+      ...wrap(
+        `Large project (this project's artifacts listed again under other names, ${lp.artifacts} in all): parallel network startup ${fmt(lp.startupMs)} ms, ` +
+          `artifacts read by then: ${lp.readsAtStartup}; its first test ${fmt(lp.firstTestMs)} ms, including the first custom-error revert, which reads them (${lp.readsAfterFirstTest} reads)`,
+      ),
+    );
+  }
   if (rows.length > 0) {
     out.push("");
     out.push(...table([["Workload", "Txs", "Hardhat ms", "Parallel ms", "Speedup", "Mode", "Send ms (hh/par)", "Same receipts"], ...rows]));
@@ -179,6 +192,8 @@ const ORDINARY = "ordinary";
 const ORDINARY_TESTS = 100;
 /** Rounds of it: one run moved by 1.3x between runs on a shared machine; the median of several, alternating, less. */
 const ORDINARY_ROUNDS = 5;
+/** The project size of issue 10's startup target: a large third-party suite has about this many artifacts. */
+const LARGE_PROJECT_ARTIFACTS = 700;
 
 /** `--workload`: "default", "all", or a comma-separated list of workload names. */
 export function parseWorkloads(arg: string): BenchWorkload[] {

@@ -57,9 +57,23 @@ export interface StartupRow {
   parallelMs: number;
 }
 
+/** The parallel network of a project with many artifacts (large-project.ts): what its size costs at startup and at the first custom-error revert. */
+export interface LargeProjectRow {
+  artifacts: number;
+  /** Network created behind Hardhat's wrappers and its first request answered, ms. */
+  startupMs: number;
+  /** Artifact reads (names, artifacts, build infos) by then: none expected. */
+  readsAtStartup: number;
+  /** One ordinary test (deploy, transfers, a transfer that reverts with a custom error, which reads the artifacts to name it), ms. */
+  firstTestMs: number;
+  /** Artifact reads after that test. */
+  readsAfterFirstTest: number;
+}
+
 export interface NetworkBenchReport {
   ordinary?: OrdinaryTestsRow;
   startup?: StartupRow;
+  largeProject?: LargeProjectRow;
   rows: NetworkBenchRow[];
   /** Mean time of one eth_call (a value-less call to an account) over `calls` requests, µs. */
   rpc: { calls: number; hardhatMicros: number; parallelMicros: number };
@@ -76,6 +90,8 @@ export interface NetworkBenchOptions {
   /** The same two networks behind Hardhat's provider wrappers, as a test suite's hre.network sees them. */
   userHardhatNetwork: () => Promise<Eip1193Provider>;
   userParallelNetwork: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>;
+  /** With the ordinary tests: the parallel network over a project of this many artifacts, and its read count. */
+  largeProject?: { artifacts: number; network: () => Promise<Eip1193Provider & { close?: () => Promise<void> }>; reads: () => number };
   /** Tests of the ordinary-tests workload (0: skip it). */
   ordinaryTests: number;
   /** Rounds of it, each on fresh networks (default 1); the report gives medians and every round's ratio. */
@@ -91,6 +107,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
   let rpc: NetworkBenchReport["rpc"] | undefined;
   let ordinary: OrdinaryTestsRow | undefined;
   let startup: StartupRow | undefined;
+  let largeProject: LargeProjectRow | undefined;
   if (opts.ordinaryTests > 0) {
     const rounds = Math.max(1, opts.ordinaryRounds ?? 1);
     const runs: { hardhatMs: number; parallelMs: number; hardhatCpuMs: number; parallelCpuMs: number; verified: boolean }[] = [];
@@ -131,6 +148,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
         cpuRatio: median(runs.map((r) => r.parallelCpuMs / r.hardhatCpuMs)),
         verified: runs.every((r) => r.verified),
       };
+      if (opts.largeProject !== undefined) largeProject = await measureLargeProject(opts.largeProject, opts.artifacts, progress);
       progress(`JSON-RPC overhead: ${RPC_CALLS} eth_call requests on each network`);
       const [from, to] = (await hardhat!.request({ method: "eth_accounts", params: [] })) as string[];
       const call = { from, to, data: "0x" };
@@ -171,7 +189,7 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
       await parallel.close?.();
     }
   }
-  return { ordinary, startup, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
+  return { ordinary, startup, largeProject, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
 }
 
 function median(values: number[]): number {
@@ -185,4 +203,19 @@ async function timeCalls(provider: Eip1193Provider, call: { from: string; to: st
   const t = performance.now();
   for (let i = 0; i < RPC_CALLS; i++) await provider.request({ method: "eth_call", params: [call, "latest"] });
   return ((performance.now() - t) * 1000) / RPC_CALLS;
+}
+
+async function measureLargeProject(large: NonNullable<NetworkBenchOptions["largeProject"]>, artifacts: ArtifactReader, progress: (m: string) => void): Promise<LargeProjectRow> {
+  progress(`startup of the parallel network in a project of ${large.artifacts} artifacts, and its first test`);
+  const started = performance.now();
+  const provider = await large.network();
+  try {
+    await provider.request({ method: "eth_blockNumber", params: [] });
+    const startupMs = performance.now() - started;
+    const readsAtStartup = large.reads();
+    const firstTestMs = (await runOrdinaryTests(provider, artifacts, 1)).wallMs;
+    return { artifacts: large.artifacts, startupMs, readsAtStartup, firstTestMs, readsAfterFirstTest: large.reads() };
+  } finally {
+    await provider.close?.();
+  }
 }
