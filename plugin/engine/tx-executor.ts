@@ -198,7 +198,11 @@ export class TxExecutor {
       } catch {
         sender = undefined;
       }
-      const internal = !isValidityError(e);
+      // A transaction is judged invalid before its first message runs; a throw
+      // from inside a message (a precompile, the interpreter) is the engine's
+      // or the EVM library's failure, whatever class the error has
+      // (@ethereumjs threw "kzg not initialized" as an EthereumJSError).
+      const internal = !isValidityError(e) || this.depth > 0;
       return {
         kind: "invalid",
         tx: index,

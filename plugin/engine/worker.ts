@@ -10,7 +10,7 @@ import { receiveMessageOnPort } from "node:worker_threads";
 import type { MessagePort } from "node:worker_threads";
 
 import { BlockOverlay } from "./block-overlay";
-import { hasNativeEcrecover, loadKzg, nativeEcrecover } from "./crypto";
+import { hasNativeEcrecover, lazyKzg, loadKzg, nativeEcrecover } from "./crypto";
 import { keccak256, keccakReady } from "./hash";
 import { FlatState, StateDiff } from "./flat-state";
 import { MVMemory } from "./mv-memory";
@@ -80,7 +80,8 @@ export default async function session(config: SessionConfig): Promise<number> {
   const customCrypto = {
     ...(hasNativeEcrecover ? { ecrecover: nativeEcrecover } : {}),
     keccak256,
-    ...(config.needsKzg ? { kzg: loadKzg() } : {}),
+    // Blob txs need the setup now; any block may call the point-evaluation precompile (0x0a), which loads it on first use.
+    kzg: config.needsKzg ? loadKzg() : lazyKzg,
   };
   const common = new Common({ chain: config.chain as never, hardfork: config.hardfork, eips: config.eips, customCrypto });
   // runTx needs only the header environment: no need to parse the block's transactions here.

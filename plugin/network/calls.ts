@@ -13,7 +13,7 @@ import { withSender } from "../engine/prepare";
 import { TxExecutor } from "../engine/tx-executor";
 import type { AccountInfo } from "../engine/types";
 import { Chain } from "./chain";
-import { RpcError, executionFailure } from "./errors";
+import { INTERNAL_ERROR, RpcError, executionFailure } from "./errors";
 import { EMPTY_ACCOUNT } from "./accounts";
 import type { NetworkNode } from "./node";
 import { parseAddress, parseData, parseQuantity } from "./params";
@@ -100,6 +100,9 @@ export class Calls {
     withSender(tx, call.from);
     const overlay = new BlockOverlay(context.state);
     const outcome = await executor.run(context.block, tx, 0, 0, overlay.sourceFor(), { skipNonce: true, skipBalance: true });
+    if (outcome.kind === "invalid" && outcome.internal === true) {
+      throw new RpcError(INTERNAL_ERROR, `hardhat-parallel internal error while running the call: ${outcome.error}. This is a bug in hardhat-parallel, not in the call; please report it with this message.`);
+    }
     if (outcome.kind !== "executed") throw new RpcError(-32000, outcome.kind === "invalid" ? outcome.error : "call could not run");
     return outcome.receipt;
   }

@@ -53,6 +53,23 @@ describe("parallel network: internal errors are reported, not disguised as inval
     expect(await net.call("eth_pendingTransactions")).to.deep.equal([]);
   });
 
+  it("fails a call (eth_call, eth_estimateGas) with -32603 too, and answers it once fixed", async function () {
+    const [from, to] = await net.call<string[]>("eth_accounts");
+    const token = await deployToken(net, from);
+    const call = { from, to: token, data: tokenInterface().encodeFunctionData("balanceOf", [to]) };
+    TxStateManager.prototype.getStorage = function () {
+      throw new TypeError("injected fault: storage is unreadable");
+    };
+    const failures = [await net.rpc("eth_call", call, "latest"), await net.rpc("eth_estimateGas", call)] as { error: { code: number; message: string } }[];
+    TxStateManager.prototype.getStorage = original;
+    for (const failed of failures) {
+      expect(failed.error.code).to.equal(-32603);
+      expect(failed.error.message).to.match(/^hardhat-parallel internal error while running the call: TypeError: injected fault: storage is unreadable/);
+      expect(failed.error.message).to.contain("This is a bug in hardhat-parallel, not in the call");
+    }
+    expect(BigInt(await net.call<string>("eth_call", call, "latest"))).to.equal(0n);
+  });
+
   it("still refuses a really invalid transaction as invalid (a nonce too low)", async function () {
     const [from] = await net.call<string[]>("eth_accounts");
     const failed = (await net.rpc("eth_sendTransaction", { from, to: from, nonce: "0x0", ...GAS })) as { error: { code: number; message: string } };
