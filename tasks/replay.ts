@@ -31,7 +31,7 @@ export async function replayAction(args: ReplayTaskArgs, hre: HardhatRuntimeEnvi
     log(`note: this machine has ${cores} cores; runs with more workers than cores measure oversubscription`);
   }
   log(`replaying ${blocks.length} block(s) with ${workers.join(", ")} worker(s): ${REPEATS} timed runs after one warm-up, median (${cores} cores, Node ${process.version})`);
-  const rows = blocks.length === 0 ? [] : await replayBlocks(blocks, { workers, repeats: REPEATS, warmups: Number(process.env.WARMUPS ?? 1), onProgress: progress, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio });
+  const rows = blocks.length === 0 ? [] : await replayBlocks(blocks, { workers, repeats: REPEATS, onProgress: progress, maxReexecutionRatio: hre.config.parallel.maxReexecutionRatio });
 
   if (rows.length > 0) {
     console.log(formatReplayTable(rows));

@@ -74,8 +74,6 @@ export interface ReplayOptions {
   workers: number[];
   /** Timed runs per executor and block, after one warm-up run. Default 3. */
   repeats?: number;
-  /** Untimed runs per executor and block before the timed ones (the first is kept for verification). Default 1. */
-  warmups?: number;
   /** Called as each step finishes (for progress output). */
   onProgress?: (p: ReplayProgress) => void;
   /** Passed to the parallel executors (tests use it to shake the schedule). Default none. */
@@ -86,8 +84,6 @@ export interface ReplayOptions {
 
 export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): Promise<ReplayRow[]> {
   const repeats = opts.repeats ?? 3;
-  const warmups = opts.warmups ?? 1;
-  if (!Number.isInteger(warmups) || warmups < 1) throw new Error(`replayBlocks: warmups must be a positive integer, got ${warmups}`);
   if (!Number.isInteger(repeats) || repeats < 1) throw new Error(`replayBlocks: repeats must be a positive integer, got ${repeats}`);
   if (opts.workers.length === 0 || opts.workers.some((w) => !Number.isInteger(w) || w < 1)) {
     throw new Error(`replayBlocks: workers must be positive integers, got ${opts.workers.join(",")}`);
@@ -123,7 +119,7 @@ export async function replayBlocks(blocks: LoadedBlock[], opts: ReplayOptions): 
       const input = { block: b.block, preState: b.preState, blockHashes: b.blockHashes, computeStateRoot: false };
       // Runs interleave (sequential, then each worker count, per repeat) so
       // that GC and JIT drift over time hit every configuration alike.
-      const timings = await timedInterleaved(warmups, repeats, [
+      const timings = await timedInterleaved(repeats, [
         () => executeOrThrown(() => executeBlockSequential(input)),
         ...opts.workers.map((w) => () => executeOrThrown(() => executorFor(w).executeBlock({ ...input, senders: b.senders }))),
       ]);
@@ -236,11 +232,10 @@ interface Timing<T> {
   max: number;
 }
 
-/** `warmups` rounds of untimed runs (the first kept for verification), then `repeats` rounds running each runner in turn. */
-async function timedInterleaved<T>(warmups: number, repeats: number, runners: (() => Promise<T>)[]): Promise<Timing<T>[]> {
+/** One warm-up run of each runner (kept for verification), then `repeats` rounds running each in turn. */
+async function timedInterleaved<T>(repeats: number, runners: (() => Promise<T>)[]): Promise<Timing<T>[]> {
   const results: T[][] = [];
   for (const run of runners) results.push([await run()]);
-  for (let k = 1; k < warmups; k++) for (const run of runners) await run();
   const times: number[][] = runners.map(() => []);
   for (let k = 0; k < repeats; k++) {
     for (const [i, run] of runners.entries()) {
