@@ -24,7 +24,8 @@ async function main() {
     const seq = new Array(workers).fill(0);
     const count = new Array(workers).fill(0);
     p.stats.txs.forEach((t, i) => {
-      const th = t.thread ?? 0;
+      // The final incarnation's outcome arrives last.
+      const th = t.executedBy?.at(-1) ?? 0;
       par[th] += t.micros / 1000;
       seq[th] += s.stats.txs[i].micros / 1000;
       count[th]++;

@@ -100,7 +100,9 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { applyProviderWrappers, createProvider } = require("hardhat/internal/core/providers/construction");
   const { createParallelNetwork } = await import("../plugin/hardhat/network-factory");
-  const parallelNetwork = (artifacts = hre.artifacts) => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: Math.max(...workers) }, artifacts);
+  // The parallel network runs with the largest worker count asked for.
+  const networkWorkers = Math.max(...workers);
+  const parallelNetwork = (artifacts = hre.artifacts) => createParallelNetwork(hre.network.config as never, { ...hre.config.parallel, workers: networkWorkers }, artifacts);
   const userNetwork = async (artifacts = hre.artifacts) => {
     const network = await parallelNetwork(artifacts);
     return Object.assign(applyProviderWrappers(network, hre.network.config, []), { close: () => network.close() });
@@ -135,7 +137,7 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   const out: string[] = [
     `machine: ${describeMachine(environment.machine)}`,
     `software: Node ${environment.node}, ${environment.plugin.name} ${environment.plugin.version}`,
-    `parallel network with ${Math.max(...workers)} workers; one run per preset, fresh networks`,
+    `parallel network with ${networkWorkers} workers; one run per preset, fresh networks`,
   ];
   const o = report.ordinary;
   if (o !== undefined) {
@@ -149,10 +151,10 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
     );
   }
   if (report.startup !== undefined) {
-    const artifacts = (await hre.artifacts.getAllFullyQualifiedNames()).length;
+    const projectArtifacts = (await hre.artifacts.getAllFullyQualifiedNames()).length;
     out.push(
       ...wrap(
-        `Startup (network created behind Hardhat's wrappers, first request answered; ${artifacts} artifacts in this project): Hardhat's network ${fmt(report.startup.hardhatMs)} ms, parallel network ${fmt(report.startup.parallelMs)} ms`,
+        `Startup (network created behind Hardhat's wrappers, first request answered; ${projectArtifacts} artifacts in this project): Hardhat's network ${fmt(report.startup.hardhatMs)} ms, parallel network ${fmt(report.startup.parallelMs)} ms`,
       ),
     );
   }
@@ -180,7 +182,7 @@ async function networkBenchAction(args: BenchTaskArgs, hre: HardhatRuntimeEnviro
   out.push(...wrap("Speedup < 1.00x: the parallel network is slower than Hardhat's (EDR runs the EVM in Rust; the engine runs @ethereumjs in JavaScript)."));
   console.log(out.join("\n"));
   if (args.json !== undefined) {
-    const options = { workloads: presets, ordinaryTests: ordinary ? ORDINARY_TESTS : 0, txs, accounts: args.accounts, workers: Math.max(...workers) };
+    const options = { workloads: presets, ordinaryTests: ordinary ? ORDINARY_TESTS : 0, txs, accounts: args.accounts, workers: networkWorkers };
     console.log(`JSON written to ${writeJsonReport(args.json, { schemaVersion: 1, kind: "network", ...environment, options, ...report })}`);
   }
   if (report.rows.some((r) => !r.verified) || o?.verified === false) throw pluginError("some blocks gave different receipts on the two networks — this is a bug, please report it.");

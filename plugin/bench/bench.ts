@@ -27,6 +27,7 @@ import type { BenchMachine } from "./environment";
 import { BenchProgress } from "./progress";
 import type { PlannedStep } from "./progress";
 import { runStockBaseline } from "./stock-baseline";
+import { upperMedian } from "./median";
 import { benchWarnings } from "./warnings";
 
 /**
@@ -178,12 +179,7 @@ interface RunSummary {
 }
 
 function spread(values: number[]): Spread {
-  const s = [...values].sort((a, b) => a - b);
-  return { median: s[Math.floor(s.length / 2)], min: s[0], max: s[s.length - 1] };
-}
-
-function median(values: number[]): number {
-  return spread(values).median;
+  return { median: upperMedian(values), min: Math.min(...values), max: Math.max(...values) };
 }
 
 /** The block to measure and its pre-state; DeFi presets run their setup blocks first (not timed). */
@@ -250,13 +246,13 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
       }
       progress.next();
       const seqWall = seq.map((r) => r.stats.wallMs);
-      const seqExec = median(seq.map((r) => r.stats.executionMs));
+      const seqExec = upperMedian(seq.map((r) => r.stats.executionMs));
       const work = reference.stats.txs.map((t) => t.micros);
       const ideal = idealSpeedup(reference.reads, work);
       const workloadRows: BenchRow[] = [];
       for (const [count, runs] of par) {
         const parWall = runs.map((r) => r.stats.wallMs);
-        const parExec = median(runs.map((r) => r.stats.executionMs));
+        const parExec = upperMedian(runs.map((r) => r.stats.executionMs));
         const last = runs[runs.length - 1];
         workloadRows.push({
           workload: name,
@@ -267,12 +263,12 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           parallelMs: spread(parWall),
           sequentialExecutionMs: seqExec,
           parallelExecutionMs: parExec,
-          sequentialStateRootMs: median(seq.map((r) => r.stats.stateRootMs)),
-          parallelStateRootMs: median(runs.map((r) => r.stats.stateRootMs)),
-          speedup: median(seqWall) / median(parWall),
+          sequentialStateRootMs: upperMedian(seq.map((r) => r.stats.stateRootMs)),
+          parallelStateRootMs: upperMedian(runs.map((r) => r.stats.stateRootMs)),
+          speedup: upperMedian(seqWall) / upperMedian(parWall),
           executionSpeedup: seqExec / parExec,
           ...cappedIdeal(ideal.unbounded, count, cores),
-          reexecutionsPerTx: median(runs.map((r) => r.stats.reexecutions)) / txs,
+          reexecutionsPerTx: upperMedian(runs.map((r) => r.stats.reexecutions)) / txs,
           mode: last.stats.mode,
           fallbackReason: last.stats.fallbackReason,
           verified: runs.every((r) => r.verified) && seq.every((r) => r.verified),
@@ -290,8 +286,8 @@ export async function runBench(opts: BenchOptions): Promise<BenchReport> {
           workload: name,
           txs,
           stockMs: stock.ms,
-          sequentialMs: median(seqWall),
-          speedupVsStock: stock.ms / median(seqWall),
+          sequentialMs: upperMedian(seqWall),
+          speedupVsStock: stock.ms / upperMedian(seqWall),
           verified:
             bytesToHex(stock.stateRoot) === bytesToHex(reference.stateRoot!) &&
             bytesToHex(stock.receiptsRoot) === bytesToHex(reference.receiptsRoot) &&
@@ -413,8 +409,8 @@ function scalingRow(
     return [...deps];
   });
   const most = Math.max(...par.keys());
-  const coordinatorMicros = median(par.get(most)!.map((r) => (1000 * r.stats.coordinatorMs) / Math.max(1, r.stats.txs.reduce((a, t) => a + t.incarnations, 0))));
-  const serialMs = Math.max(0, median(seq.map((r) => r.stats.wallMs - r.stats.executionMs)));
+  const coordinatorMicros = upperMedian(par.get(most)!.map((r) => (1000 * r.stats.coordinatorMs) / Math.max(1, r.stats.txs.reduce((a, t) => a + t.incarnations, 0))));
+  const serialMs = Math.max(0, upperMedian(seq.map((r) => r.stats.wallMs - r.stats.executionMs)));
   const input = { work, dependsOn, coordinatorMicros, serialMicros: 1000 * serialMs };
   return {
     workload,

@@ -12,6 +12,7 @@ import { performance } from "node:perf_hooks";
 
 import { generateWorkload, mineWorkloadOnProvider } from "../workloads";
 import { runOrdinaryTests } from "./ordinary-tests";
+import { median } from "./median";
 import type { ArtifactReader, Eip1193Provider, PresetName } from "../workloads";
 
 export interface NetworkBenchRow {
@@ -190,12 +191,6 @@ export async function runNetworkBench(opts: NetworkBenchOptions): Promise<Networ
     }
   }
   return { ordinary, startup, largeProject, rows, rpc: rpc ?? { calls: 0, hardhatMicros: 0, parallelMicros: 0 } };
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function timeCalls(provider: Eip1193Provider, call: { from: string; to: string; data: string }): Promise<number> {

@@ -13,6 +13,8 @@
  */
 import { performance } from "node:perf_hooks";
 
+import { upperMedian } from "./median";
+
 export interface PlannedStep {
   /** What the line says, e.g. "mixed @2w run 2/3". */
   label: string;
@@ -94,7 +96,7 @@ export class BenchProgress {
 
   private estimateMs(step: PlannedStep): number {
     const same = this.measured.get(step.key);
-    if (same !== undefined && same.length > 0) return median(same);
+    if (same !== undefined && same.length > 0) return upperMedian(same);
     const cold = this.measuredCold.get(step.key);
     if (cold !== undefined) return cold;
     const basis = this.doneByKind.get(step.kind) ?? this.doneByKind.get("");
@@ -118,11 +120,6 @@ export class BenchProgress {
       this.doneByKind.set(kind, { actual: sum.actual + took, prior: sum.prior + step.priorMs });
     }
   }
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 /** "~45 s left", "~2 min 10 s left"; rounded to 5 s, which is all the estimate is worth. */

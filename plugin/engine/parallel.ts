@@ -649,7 +649,6 @@ export class BlockRun {
     }
     txStats.micros = o.micros;
     this.stopKey[o.tx] = undefined;
-    txStats.thread = origin + 1;
     const writeSet = o.kind === "executed" ? o.writeSet : { writes: [], code: [] };
     const changed = this.mv.record(o.tx, o.incarnation, writeSet);
     if (changed.size > 0 || this.latest[o.tx] === undefined) {

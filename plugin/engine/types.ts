@@ -146,8 +146,6 @@ export interface TxStats {
    * as in BlockStats.executedBy).
    */
   executedBy?: number[];
-  /** Parallel mode: the thread that ran the final incarnation (0 the calling thread, 1 and up worker threads). */
-  thread?: number;
 }
 
 /**

@@ -14,6 +14,9 @@ import type { ErrorFragment, InterfaceAbi } from "ethers";
 
 import { keccak256 } from "../engine/hash";
 
+/** Revert data whose descriptions CustomErrorDecoder keeps (the latest ones). */
+const MAX_DESCRIBED = 1024;
+
 /**
  * Custom errors by selector, from the ABIs of the project's contracts, so a
  * revert names its error as Hardhat's network does: `reverted with custom
@@ -24,8 +27,6 @@ import { keccak256 } from "../engine/hash";
  * artifact took about 12 s on a project of 700 contracts, too much to pay at
  * startup for runs that may never see a custom error.
  */
-const MAX_DESCRIBED = 1024;
-
 export class CustomErrorDecoder {
   private readonly bySelector = new Map<string, { iface: Interface; fragment: ErrorFragment }>();
   private loading?: Promise<void>;

@@ -24,6 +24,7 @@ import type { IdealSpeedup } from "../analysis/ideal";
 import { firstDifference } from "../engine/compare";
 import { ParallelExecutor } from "../engine/parallel";
 import { executeBlockSequential } from "../engine/sequential";
+import { median } from "../bench/median";
 import { headerMismatches } from "../fixtures/blockchain-tests";
 import type { LoadedBlock } from "../fixtures/mainnet-blocks";
 
@@ -245,12 +246,6 @@ async function timedInterleaved<T>(repeats: number, runners: (() => Promise<T>)[
     }
   }
   return runners.map((_, i) => ({ results: results[i], median: median(times[i]), min: Math.min(...times[i]), max: Math.max(...times[i]) }));
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function round(ms: number): number {
